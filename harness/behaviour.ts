@@ -1,0 +1,289 @@
+/**
+ * behaviour(id, statement, fn): one vitest test per configured prefix, titled `[ID] statement`,
+ * tied to its catalogue entry, skipped with a reason when it does not apply, wrapped with the
+ * target's known-failure expectations, labelled for allure and for the conformance report.
+ */
+import { describe, inject, onTestFinished, test, type TestContext } from 'vitest';
+import * as allure from 'allure-js-commons';
+import { getBehaviour, type Behaviour } from './catalogue.ts';
+import { findExpectation, loadExpectations, type ExpectationsFile } from './expectations.ts';
+import { HttpClient, ScimClient, tokenSource, type HttpResult, type RecordedExchange, type TokenSource } from './http.ts';
+import { RunLedger, type LedgerResource } from './ledger.ts';
+import { RateLimiter } from './rate-limit.ts';
+import type { ResolvedTarget } from './target.ts';
+import { ConformanceFailure, createVerify, formatExchange, type Verify } from './verify.ts';
+
+export type Verdict = 'passed' | 'failed' | 'skipped' | 'known-failure';
+
+declare module 'vitest' {
+  interface TaskMeta {
+    behaviour?: string;
+    prefix?: string;
+    level?: string;
+    resource?: string;
+    /** Set when a listed known failure failed as expected. */
+    knownFailure?: { reason: string; error: string };
+    skipReason?: string;
+    /** The exchange that proved a failure (redacted). */
+    failureExchange?: RecordedExchange;
+  }
+}
+
+let cachedTarget: ResolvedTarget | undefined;
+export function getTarget(): ResolvedTarget {
+  if (!cachedTarget) {
+    cachedTarget = inject('scimTarget');
+    if (!cachedTarget) {
+      throw new Error('no target: suites run through the runner (npm test / npm run conformance), which provides it');
+    }
+  }
+  return cachedTarget;
+}
+
+let expectations: ExpectationsFile | undefined | null = null;
+function targetExpectations(target: ResolvedTarget): ExpectationsFile | undefined {
+  if (expectations === null) expectations = target.embedded ? undefined : loadExpectations(target.targetName);
+  return expectations;
+}
+
+let limiter: RateLimiter | undefined;
+const tokenSources = new Map<string, TokenSource>();
+let ledger: RunLedger | undefined;
+
+function workerLimiter(target: ResolvedTarget): RateLimiter {
+  if (!limiter) {
+    const share = target.rateLimitPerMinute > 0 ? Math.max(1, Math.floor(target.rateLimitPerMinute / Math.max(1, target.workers))) : 0;
+    limiter = new RateLimiter(share);
+  }
+  return limiter;
+}
+
+function identityTokens(target: ResolvedTarget, name: 'primary' | 'limited'): TokenSource | undefined {
+  const spec = target.identities[name];
+  if (!spec) return undefined;
+  let ts = tokenSources.get(name);
+  if (!ts) {
+    ts = tokenSource(spec.auth, target.timeoutMs);
+    tokenSources.set(name, ts);
+  }
+  return ts;
+}
+
+export function runLedger(target: ResolvedTarget = getTarget()): RunLedger {
+  if (!ledger) ledger = new RunLedger(target.run, target.targetName, target.baseUrl).open();
+  return ledger;
+}
+
+const ORG_REQUIREMENTS: Record<string, { key: keyof ResolvedTarget['org']; env: string }> = {
+  'org:group-not-created-by-scim': { key: 'nonScimGroupId', env: 'SCIM_ORG_NON_SCIM_GROUP_ID' },
+  'org:division': { key: 'division', env: 'SCIM_ORG_DIVISION' },
+  'org:role': { key: 'role', env: 'SCIM_ORG_ROLE' },
+  'org:routing-skill': { key: 'routingSkill', env: 'SCIM_ORG_ROUTING_SKILL' },
+  'org:routing-language': { key: 'routingLanguage', env: 'SCIM_ORG_ROUTING_LANGUAGE' },
+};
+
+/** Why a behaviour does not apply to this target, or undefined when it does. */
+export function skipReason(b: Behaviour, target: ResolvedTarget): string | undefined {
+  if (!b.versions.includes(target.apiVersion)) {
+    return `not documented for API version ${target.apiVersion} (documented for ${b.versions.join(', ')})`;
+  }
+  for (const req of b.requires ?? []) {
+    if (req === 'writes' && !target.allowWrites) {
+      return 'creates or changes data: set SCIM_ALLOW_WRITES=true to run write checks against this target';
+    }
+    if (req === 'limited-identity' && !target.identities.limited) {
+      return 'needs a second, limited identity: set SCIM_LIMITED_TOKEN or SCIM_LIMITED_CLIENT_ID/SCIM_LIMITED_CLIENT_SECRET';
+    }
+    if (req.startsWith('spc:')) {
+      const feature = req.slice(4) as keyof ResolvedTarget['capabilities'];
+      if (target.capabilities[feature] === false) {
+        return `the server's ServiceProviderConfig says ${feature}.supported is false`;
+      }
+    }
+    const org = ORG_REQUIREMENTS[req];
+    if (org && !target.org[org.key]) return `needs an org fixture: set ${org.env}`;
+  }
+  return undefined;
+}
+
+export interface BehaviourContext {
+  behaviour: Behaviour;
+  prefix: string;
+  target: ResolvedTarget;
+  /** Client for the main identity on this prefix. */
+  scim: ScimClient;
+  /** Client for the limited identity (skip first if the behaviour does not require it). */
+  limited(): ScimClient;
+  /** Client that sends no Authorization header. */
+  anonymous(): ScimClient;
+  verify: Verify;
+  /** Every exchange of this test so far (redacted). */
+  exchanges: RecordedExchange[];
+  /** Run-scoped unique names: everything the run creates is named with these. */
+  names: { userName(label: string): string; displayName(label: string): string; externalId(label: string): string };
+  /** POST a resource, register it in the ledger and delete it when the test ends. */
+  create(resource: LedgerResource, body: unknown): Promise<HttpResult>;
+  /** Register a resource created some other way, for removal when the test ends. */
+  track(resource: LedgerResource, id: string, name: string): void;
+  /** Skip this test with a reason (recorded in the report). */
+  skip(reason: string): never;
+  test: TestContext;
+}
+
+let nameCounter = 0;
+
+function makeContext(b: Behaviour, prefix: string, tctx: TestContext): BehaviourContext {
+  const target = getTarget();
+  const exchanges: RecordedExchange[] = [];
+  const http = new HttpClient({
+    origin: target.baseUrl,
+    timeoutMs: target.timeoutMs,
+    limiter: workerLimiter(target),
+    onExchange: (ex) => exchanges.push(ex),
+  });
+  const scim = new ScimClient(http, prefix, identityTokens(target, 'primary'));
+  const worker = process.env.VITEST_POOL_ID ?? '0';
+  const unique = (label: string) => `${target.run.runPrefix}${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-w${worker}n${++nameCounter}`;
+
+  const skip = (reason: string): never => {
+    tctx.task.meta.skipReason = reason;
+    tctx.skip(reason);
+    throw new Error('unreachable');
+  };
+
+  const track = (resource: LedgerResource, id: string, name: string) => {
+    const l = runLedger(target);
+    l.created(resource, id, name, prefix);
+    onTestFinished(async () => {
+      const res = await scim.delete(`/${resource}/${encodeURIComponent(id)}`);
+      if ((res.status >= 200 && res.status < 300) || res.status === 404) l.deleted(resource, id, prefix);
+    });
+  };
+
+  return {
+    behaviour: b,
+    prefix,
+    target,
+    scim,
+    limited() {
+      const ts = identityTokens(target, 'limited');
+      if (!ts) return skip(skipReason({ ...b, requires: ['limited-identity'] }, target) ?? 'no limited identity');
+      return new ScimClient(http, prefix, ts);
+    },
+    anonymous: () => new ScimClient(http, prefix, undefined),
+    verify: createVerify(`[${b.id}] ${b.title} (${b.level}; ${b.sources.join('; ')})`),
+    exchanges,
+    names: {
+      userName: (label) => `${unique(label)}@example.com`,
+      displayName: (label) => unique(label),
+      externalId: (label) => unique(label),
+    },
+    async create(resource, body) {
+      const res = await scim.post(`/${resource}`, body);
+      const created = res.body as { id?: unknown; userName?: string; displayName?: string } | undefined;
+      if (res.status >= 200 && res.status < 300 && created && typeof created.id === 'string') {
+        const name = (resource === 'users' ? created.userName : created.displayName) ?? '';
+        track(resource, created.id, name);
+      }
+      return res;
+    },
+    track,
+    skip,
+    test: tctx,
+  };
+}
+
+async function labelForAllure(b: Behaviour, prefix: string): Promise<void> {
+  try {
+    await allure.label('behaviour', b.id);
+    await allure.epic('SCIM conformance');
+    await allure.feature(b.resource);
+    await allure.story(b.area);
+    await allure.severity(b.level === 'MUST' ? 'critical' : b.level === 'SHOULD' ? 'normal' : 'minor');
+    await allure.parameter('prefix', prefix);
+    await allure.tag(b.level);
+  } catch {
+    /* allure runtime not installed in this project: labels are optional */
+  }
+}
+
+async function runBehaviour(b: Behaviour, prefix: string, tctx: TestContext, body: (ctx: BehaviourContext) => Promise<void>): Promise<void> {
+  const target = getTarget();
+  const meta = tctx.task.meta;
+  meta.behaviour = b.id;
+  meta.prefix = prefix;
+  meta.level = b.level;
+  meta.resource = b.resource;
+  await labelForAllure(b, prefix);
+  const reason = skipReason(b, target);
+  if (reason) {
+    meta.skipReason = reason;
+    tctx.skip(reason);
+    return;
+  }
+  const ctx = makeContext(b, prefix, tctx);
+  const expected = findExpectation(targetExpectations(target), b.id, prefix);
+  try {
+    await body(ctx);
+  } catch (e) {
+    if (meta.skipReason) throw e;
+    const exchange = e instanceof ConformanceFailure ? e.exchange : ctx.exchanges.at(-1);
+    if (expected) {
+      meta.knownFailure = { reason: expected.reason, error: (e as Error).message.split('\n').slice(0, 4).join('\n') };
+      tctx.annotate(`known failure (expectations/${target.targetName}.json): ${expected.reason}`);
+      return;
+    }
+    if (exchange) {
+      meta.failureExchange = exchange;
+      try {
+        await allure.attachment('exchange', formatExchange(exchange), 'text/plain');
+      } catch {
+        /* optional */
+      }
+    }
+    if (!(e instanceof ConformanceFailure) && exchange) {
+      // An unexpected error (e.g. reading a field of a missing body): keep the evidence with it.
+      (e as Error).message = `${(e as Error).message}\nLast exchange:\n${formatExchange(exchange)}`;
+    }
+    throw e;
+  }
+  if (expected) {
+    throw new ConformanceFailure(
+      `[${b.id}] unexpected pass: expectations/${target.targetName}.json lists it as a known failure ("${expected.reason}") but it passes now. Remove the entry.`,
+    );
+  }
+}
+
+export interface BehaviourOptions {
+  timeout?: number;
+}
+
+/** Registers one test per configured prefix for behaviour `id`. */
+export function behaviour(id: string, statement: string, fn: (ctx: BehaviourContext) => Promise<void>, options: BehaviourOptions = {}): void {
+  const b = getBehaviour(id);
+  const target = getTarget();
+  for (const prefix of target.prefixes) {
+    describe(prefix, () => {
+      test(`[${id}] ${statement}`, { timeout: options.timeout }, (tctx) => runBehaviour(b, prefix, tctx, fn));
+    });
+  }
+}
+
+/** Case-table form: one test per row and prefix; every row has a `name` shown in the title. */
+behaviour.for = function behaviourFor<Row extends { name: string }>(
+  id: string,
+  statement: string,
+  rows: readonly Row[],
+  fn: (row: Row, ctx: BehaviourContext) => Promise<void>,
+  options: BehaviourOptions = {},
+): void {
+  const b = getBehaviour(id);
+  const target = getTarget();
+  for (const prefix of target.prefixes) {
+    describe(prefix, () => {
+      test.for(rows as Row[])(`[${id}] ${statement} › $name`, { timeout: options.timeout }, (row, tctx) =>
+        runBehaviour(b, prefix, tctx, (ctx) => fn(row, ctx)),
+      );
+    });
+  }
+};

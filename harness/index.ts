@@ -1,0 +1,4 @@
+export { behaviour, getTarget, type BehaviourContext } from './behaviour.ts';
+export type { HttpResult } from './http.ts';
+export type { ResolvedTarget } from './target.ts';
+export type { ModelName } from './schemas.ts';

@@ -1,0 +1,77 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, loadConfig, tokenUrlFor } from '../config.ts';
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+}
+
+describe('loadConfig', () => {
+  test('nothing configured means the embedded emulator with both prefixes and API version 2021', () => {
+    const c = loadConfig({});
+    expect(c.embedded).toBe(true);
+    expect(c.prefixes).toEqual(['/api/v2/scim/v2', '/api/v2/scim']);
+    expect(c.apiVersion).toBe('2021');
+    expect(c.allowWrites).toBe(true);
+    expect(c.rateLimitPerMinute).toBe(0);
+  });
+
+  test('a remote target with client credentials and a region', () => {
+    const c = loadConfig({
+      SCIM_BASE_URL: 'https://api.usw2.pure.cloud/',
+      SCIM_CLIENT_ID: 'id',
+      SCIM_CLIENT_SECRET: 'secret-value',
+      SCIM_REGION: 'usw2.pure.cloud',
+      SCIM_API_VERSION: '2019',
+      SCIM_PREFIXES: '/api/v2/scim',
+      SCIM_LIMITED_TOKEN: 'limited-token',
+      SCIM_LIMITED_PERMISSIONS: 'directory:user:view',
+    });
+    expect(c.embedded).toBe(false);
+    expect(c.baseUrl).toBe('https://api.usw2.pure.cloud');
+    expect(c.targetName).toBe('api.usw2.pure.cloud');
+    expect(c.primary?.auth).toEqual({
+      kind: 'client-credentials',
+      clientId: 'id',
+      clientSecret: 'secret-value',
+      tokenUrl: 'https://login.usw2.pure.cloud/oauth/token',
+    });
+    expect(c.limited).toEqual({ auth: { kind: 'token', token: 'limited-token' }, permissions: ['directory:user:view'] });
+    expect(c.allowWrites).toBe(false);
+    expect(c.rateLimitPerMinute).toBe(300);
+    expect(c.prefixes).toEqual(['/api/v2/scim']);
+  });
+
+  test('region hosts are normalised to the login host', () => {
+    expect(tokenUrlFor('mypurecloud.com')).toBe('https://login.mypurecloud.com/oauth/token');
+    expect(tokenUrlFor('api.mypurecloud.de')).toBe('https://login.mypurecloud.de/oauth/token');
+  });
+
+  test.for([
+    { name: 'base URL without credentials', env: { SCIM_BASE_URL: 'https://api.mypurecloud.com' }, problem: /no credentials/ },
+    { name: 'base URL that is not a URL', env: { SCIM_BASE_URL: 'api.mypurecloud.com', SCIM_TOKEN: 't' }, problem: /absolute URL/ },
+    { name: 'base URL with a path', env: { SCIM_BASE_URL: 'https://x.test/api/v2/scim', SCIM_TOKEN: 't' }, problem: /SCIM_PREFIXES/ },
+    { name: 'unknown API version', env: { SCIM_API_VERSION: '2024' }, problem: /SCIM_API_VERSION must be one of 2021, 2019/ },
+    { name: 'client id without secret', env: { SCIM_BASE_URL: 'https://x.test', SCIM_CLIENT_ID: 'a', SCIM_REGION: 'mypurecloud.com' }, problem: /must be set together/ },
+    { name: 'client credentials without region', env: { SCIM_BASE_URL: 'https://x.test', SCIM_CLIENT_ID: 'a', SCIM_CLIENT_SECRET: 'b' }, problem: /SCIM_REGION/ },
+    { name: 'token and client credentials', env: { SCIM_BASE_URL: 'https://x.test', SCIM_TOKEN: 't', SCIM_CLIENT_ID: 'a', SCIM_CLIENT_SECRET: 'b' }, problem: /not both/ },
+    { name: 'prefix without slash', env: { SCIM_PREFIXES: 'api/v2/scim' }, problem: /start with "\/"/ },
+    { name: 'bad boolean', env: { SCIM_BASE_URL: 'https://x.test', SCIM_TOKEN: 't', SCIM_ALLOW_WRITES: 'sure' }, problem: /true or false/ },
+    { name: 'bad rate limit', env: { SCIM_RATE_LIMIT: '-5' }, problem: /SCIM_RATE_LIMIT/ },
+    { name: 'credentials without a base URL', env: { SCIM_TOKEN: 't' }, problem: /SCIM_BASE_URL is not/ },
+    { name: 'malformed permission', env: { SCIM_BASE_URL: 'https://x.test', SCIM_TOKEN: 't', SCIM_LIMITED_TOKEN: 'u', SCIM_LIMITED_PERMISSIONS: 'edit' }, problem: /directory:user:edit/ },
+  ])('rejects $name with a clear message', ({ env, problem }) => {
+    const problems = problemsOf(env);
+    expect(problems.some((p) => problem.test(p)), problems.join('\n')).toBe(true);
+  });
+
+  test('reports every problem at once', () => {
+    const problems = problemsOf({ SCIM_API_VERSION: 'x', SCIM_RATE_LIMIT: 'y', SCIM_PREFIXES: 'z' });
+    expect(problems).toHaveLength(3);
+  });
+});

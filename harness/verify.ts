@@ -1,0 +1,134 @@
+/**
+ * Verifiers: the only place failure messages are built. Every failure names the requirement,
+ * what was expected and what came back, the request (redacted), the response status, headers
+ * and a body excerpt, and a curl line that reproduces the request.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { curlFor, type HttpResult, type RecordedExchange } from './http.ts';
+import { validateModel, type ModelName } from './schemas.ts';
+
+const BODY_EXCERPT = 1200;
+
+export class ConformanceFailure extends Error {
+  constructor(
+    message: string,
+    readonly exchange?: RecordedExchange,
+  ) {
+    super(message);
+    this.name = 'ConformanceFailure';
+  }
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return v;
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 600 ? `${s.slice(0, 600)}…` : s;
+}
+
+function indent(text: string, pad = '          '): string {
+  return text.split('\n').map((l, i) => (i === 0 ? l : pad + l)).join('\n');
+}
+
+export function formatExchange(ex: RecordedExchange): string {
+  const lines: string[] = [];
+  lines.push(`Request:  ${ex.request.method} ${ex.request.url}`);
+  for (const [k, v] of Object.entries(ex.request.headers)) lines.push(`          ${k}: ${v}`);
+  if (ex.request.body) lines.push(`          ${indent(excerpt(ex.request.body))}`);
+  if (ex.response) {
+    lines.push(`Response: ${ex.response.status} (${ex.durationMs} ms)`);
+    for (const [k, v] of Object.entries(ex.response.headers)) lines.push(`          ${k}: ${v}`);
+    lines.push(`Body:     ${ex.response.body ? indent(excerpt(ex.response.body)) : '(empty)'}`);
+  } else if (ex.error) {
+    lines.push(`Response: none: ${ex.error}`);
+  }
+  lines.push('Reproduce:', `  ${curlFor(ex)}`);
+  return lines.join('\n');
+}
+
+function excerpt(body: string): string {
+  return body.length > BODY_EXCERPT ? `${body.slice(0, BODY_EXCERPT)}… (${body.length} bytes)` : body;
+}
+
+export function formatFailure(parts: {
+  requirement: string;
+  check: string;
+  expected: unknown;
+  actual: unknown;
+  exchange?: RecordedExchange;
+}): string {
+  const lines = [
+    parts.requirement,
+    `Check:    ${parts.check}`,
+    `Expected: ${indent(show(parts.expected))}`,
+    `Actual:   ${indent(show(parts.actual))}`,
+  ];
+  if (parts.exchange) lines.push(formatExchange(parts.exchange));
+  return lines.join('\n');
+}
+
+export type Verify = ReturnType<typeof createVerify>;
+
+/** Verifiers bound to one requirement (the behaviour's `[ID] title`). */
+export function createVerify(requirement: string) {
+  const fail = (check: string, expected: unknown, actual: unknown, res?: HttpResult): never => {
+    throw new ConformanceFailure(formatFailure({ requirement, check, expected, actual, exchange: res?.exchange }), res?.exchange);
+  };
+
+  const verify = {
+    fail,
+
+    /** The response status is `expected` (or one of them). */
+    status(res: HttpResult, expected: number | readonly number[], check = 'HTTP status'): void {
+      const ok = Array.isArray(expected) ? expected.includes(res.status) : res.status === expected;
+      if (!ok) fail(check, Array.isArray(expected) ? `one of ${expected.join(', ')}` : expected, res.status, res);
+    },
+
+    /** The body (or `value`, when given) validates against the model's JSON Schema. */
+    schema(res: HttpResult, model: ModelName, value: unknown = res.body, check = `body is a valid ${model}`): void {
+      const { valid, errors } = validateModel(model, value);
+      if (!valid) fail(check, `a ${model} (schemas/${model}.json)`, errors.slice(0, 12).join('\n'), res);
+    },
+
+    /** A SCIM error: status code, ScimError body with `status` as that string, and scimType when given. */
+    scimError(res: HttpResult, status: number | readonly number[], scimType?: string): void {
+      verify.status(res, status);
+      verify.schema(res, 'ScimError', res.body, 'body is a SCIM error (RFC 7644 §3.12)');
+      if (res.body.status !== String(res.status)) fail('error body status matches the HTTP status', String(res.status), res.body.status, res);
+      if (scimType !== undefined && res.body.scimType !== scimType) fail('scimType', scimType, res.body.scimType ?? '(none)', res);
+      if (typeof res.body.detail !== 'string' || res.body.detail.trim() === '') {
+        fail('error detail is a non-empty explanation', 'a detail string', res.body.detail ?? '(none)', res);
+      }
+    },
+
+    /** A header is present (and matches, when `expected` is given); returns its value. */
+    header(res: HttpResult, name: string, expected?: string | RegExp): string {
+      const v = res.headers[name.toLowerCase()];
+      if (v === undefined) return fail(`header ${name} is present`, expected ?? 'present', '(absent)', res);
+      if (expected instanceof RegExp ? !expected.test(v) : expected !== undefined && v !== expected) {
+        fail(`header ${name}`, String(expected), v, res);
+      }
+      return v;
+    },
+
+    /** The response declares a JSON media type SCIM allows. */
+    contentType(res: HttpResult): void {
+      verify.header(res, 'content-type', /^application\/(scim\+)?json\s*(;.*)?$/i);
+    },
+
+    /** Deep equality. */
+    equal(res: HttpResult | undefined, actual: unknown, expected: unknown, check: string): void {
+      if (!isDeepStrictEqual(actual, expected)) fail(check, expected, actual, res);
+    },
+
+    /** A condition, with what was expected and what was seen. */
+    that(res: HttpResult | undefined, condition: boolean, check: string, expected: unknown, actual: unknown): void {
+      if (!condition) fail(check, expected, actual, res);
+    },
+
+    /** No body (e.g. 304, 204). */
+    noBody(res: HttpResult, check = 'no response body'): void {
+      if (res.text.trim() !== '') fail(check, '(empty)', excerpt(res.text), res);
+    },
+  };
+  return verify;
+}
