@@ -1,20 +1,40 @@
 import { defineConfig } from 'vitest/config';
+import type { TestProjectInlineConfiguration } from 'vitest/config';
+
+/**
+ * Projects:
+ *  - harness, emulator: the project's own unit and integration tests
+ *  - suites-2021, suites-2019: the conformance suite against the embedded emulator, once per API version
+ *  - conformance: the suite against the target configured through bin/conformance.ts (npm run conformance)
+ */
+const fromCli = Boolean(process.env.SCIM_CONFORMANCE_CONFIG);
+
+const suite = (name: string): TestProjectInlineConfiguration => ({
+  test: {
+    name,
+    include: ['suites/**/*.test.ts'],
+    globalSetup: ['runner/global-setup.ts'],
+    setupFiles: ['allure-vitest/setup'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
+
+const own: TestProjectInlineConfiguration[] = [
+  { test: { name: 'harness', include: ['harness/test/**/*.test.ts', 'catalogue/**/*.test.ts', 'reporters/test/**/*.test.ts', 'runner/test/**/*.test.ts'] } },
+  { test: { name: 'emulator', include: ['emulator/test/**/*.test.ts'] } },
+  suite('suites-2021'),
+  suite('suites-2019'),
+];
 
 export default defineConfig({
   test: {
-    projects: [
-      {
-        test: {
-          name: 'harness',
-          include: ['harness/test/**/*.test.ts', 'catalogue/**/*.test.ts'],
-        },
-      },
-      {
-        test: {
-          name: 'emulator',
-          include: ['emulator/test/**/*.test.ts'],
-        },
-      },
+    projects: fromCli ? [suite('conformance')] : own,
+    reporters: [
+      'default',
+      ['./reporters/conformance-reporter.ts', { outputDir: 'reports' }],
+      ['json', { outputFile: 'reports/vitest-results.json' }],
+      ['allure-vitest/reporter', { resultsDir: 'allure-results' }],
     ],
   },
 });

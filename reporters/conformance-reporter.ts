@@ -1,0 +1,78 @@
+/**
+ * The conformance report: one verdict per behaviour × prefix (× API version project), with the
+ * exchange that proved each failure. Written at the end of every run to
+ * reports/conformance-report.json (machine-readable) and reports/conformance-report.md.
+ * Secrets never reach it: exchanges are redacted when recorded and identities are left out.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Reporter, TestModule, TestCase } from 'vitest/node';
+import type { RecordedExchange } from '../harness/http.ts';
+import type { ResolvedTarget } from '../harness/target.ts';
+import { buildReport, renderMarkdown, type TestOutcome } from './report-model.ts';
+
+export interface ConformanceReporterOptions {
+  outputDir?: string;
+}
+
+function outcomeOf(tc: TestCase): TestOutcome | undefined {
+  const meta = tc.meta();
+  if (!meta.behaviour || !meta.prefix) return undefined;
+  const result = tc.result();
+  let target: ResolvedTarget | undefined;
+  try {
+    target = tc.project.getProvidedContext().scimTarget as ResolvedTarget | undefined;
+  } catch {
+    target = undefined;
+  }
+  const base = {
+    behaviour: meta.behaviour,
+    prefix: meta.prefix,
+    project: tc.project.name,
+    apiVersion: target?.apiVersion ?? '?',
+    test: tc.name,
+    level: meta.level ?? '?',
+    resource: meta.resource ?? '?',
+  };
+  if (result.state === 'skipped') return { ...base, verdict: 'skipped', note: result.note ?? meta.skipReason ?? 'skipped' };
+  if (result.state === 'failed') {
+    const message = result.errors?.map((e) => e.message).join('\n') ?? 'failed';
+    return { ...base, verdict: 'failed', message, exchange: meta.failureExchange as RecordedExchange | undefined };
+  }
+  if (result.state === 'passed' && meta.knownFailure) {
+    return { ...base, verdict: 'known-failure', note: meta.knownFailure.reason, message: meta.knownFailure.error };
+  }
+  if (result.state === 'passed') return { ...base, verdict: 'passed' };
+  return undefined;
+}
+
+export default class ConformanceReporter implements Reporter {
+  private readonly dir: string;
+  constructor(options: ConformanceReporterOptions = {}) {
+    this.dir = options.outputDir ?? 'reports';
+  }
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const outcomes: TestOutcome[] = [];
+    const targets = new Map<string, ResolvedTarget>();
+    for (const mod of testModules) {
+      for (const tc of mod.children.allTests()) {
+        const o = outcomeOf(tc);
+        if (!o) continue;
+        outcomes.push(o);
+        if (!targets.has(tc.project.name)) {
+          try {
+            const t = tc.project.getProvidedContext().scimTarget as ResolvedTarget | undefined;
+            if (t) targets.set(tc.project.name, t);
+          } catch {
+            /* not a suite project */
+          }
+        }
+      }
+    }
+    if (outcomes.length === 0) return;
+    const report = buildReport(outcomes, [...targets.entries()]);
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(`${this.dir}/conformance-report.json`, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(`${this.dir}/conformance-report.md`, renderMarkdown(report));
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * vitest globalSetup of the suite projects: the one place that knows both the emulator and the
+ * harness. It resolves the target (the embedded emulator unless the CLI passed a configured one),
+ * reads the server's capabilities, sweeps leftovers of interrupted runs, provides the target to the
+ * test workers, and removes what the run created when it ends.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import type { TestProject } from 'vitest/node';
+import { startEmulator } from '../emulator/server.ts';
+import { ConfigError, loadConfig, type ApiVersion, type TargetConfig } from '../harness/config.ts';
+import { closePools, fetchClientCredentialsToken, HttpClient, ScimClient, tokenSource, TokenError } from '../harness/http.ts';
+import { cleanupLedger, ledgerDirFor, ledgerFiles } from '../harness/ledger.ts';
+import { newRunInfo, type Capabilities, type ResolvedTarget } from '../harness/target.ts';
+import { LEDGER_ROOT, embeddedOrgFixtures } from './paths.ts';
+
+export const CONFIG_ENV = 'SCIM_CONFORMANCE_CONFIG';
+
+/** The configured target (set by bin/conformance.ts), or the embedded emulator for `npm test`. */
+function configFor(project: TestProject): TargetConfig {
+  const raw = process.env[CONFIG_ENV];
+  if (raw) return JSON.parse(raw) as TargetConfig;
+  const version = /2019/.test(project.name) ? '2019' : '2021';
+  return loadConfig({ SCIM_API_VERSION: version });
+}
+
+async function readCapabilities(client: ScimClient): Promise<{ capabilities: Capabilities; note?: string }> {
+  try {
+    const res = await client.get('/serviceproviderconfig');
+    if (res.status !== 200 || !res.body || typeof res.body !== 'object') {
+      return { capabilities: {}, note: `GET serviceproviderconfig answered ${res.status}; capabilities unknown, nothing skipped for them` };
+    }
+    const flag = (k: string): boolean | undefined => {
+      const v = res.body[k]?.supported;
+      return typeof v === 'boolean' ? v : undefined;
+    };
+    return {
+      capabilities: {
+        etag: flag('etag'),
+        patch: flag('patch'),
+        filter: flag('filter'),
+        sort: flag('sort'),
+        bulk: flag('bulk'),
+        changePassword: flag('changePassword'),
+      },
+    };
+  } catch (e) {
+    return { capabilities: {}, note: `GET serviceproviderconfig failed: ${(e as Error).message}` };
+  }
+}
+
+export default async function setup(project: TestProject) {
+  let config: TargetConfig;
+  try {
+    config = configFor(project);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new Error(e.message);
+    throw e;
+  }
+  const workers = Number(project.config.maxWorkers) || 1;
+
+  let emulator: Awaited<ReturnType<typeof startEmulator>> | undefined;
+  let target: ResolvedTarget;
+  const run = newRunInfo(LEDGER_ROOT);
+
+  if (config.embedded) {
+    emulator = await startEmulator({ apiVersion: config.apiVersion as ApiVersion, rateLimitPerMinute: 0 });
+    const admin = emulator.clients.find((c) => c.name === 'admin');
+    const none = emulator.clients.find((c) => c.name === 'none');
+    if (!admin || !none) throw new Error('the emulator has no "admin" and "none" demo clients (fixtures/emulator/clients.json)');
+    const tokenUrl = `${emulator.url}/oauth/token`;
+    target = {
+      baseUrl: emulator.url,
+      targetName: `emulator-${config.apiVersion}`,
+      embedded: true,
+      prefixes: config.prefixes,
+      apiVersion: config.apiVersion,
+      identities: {
+        primary: { auth: { kind: 'client-credentials', clientId: admin.clientId, clientSecret: admin.clientSecret, tokenUrl }, permissions: admin.permissions },
+        limited: { auth: { kind: 'client-credentials', clientId: none.clientId, clientSecret: none.clientSecret, tokenUrl }, permissions: none.permissions },
+      },
+      allowWrites: true,
+      rateLimitPerMinute: 0,
+      workers,
+      timeoutMs: config.timeoutMs,
+      capabilities: {},
+      org: embeddedOrgFixtures(),
+      run,
+    };
+    // The emulator of an earlier run is gone, and so is everything it held.
+    rmSync(ledgerDirFor(LEDGER_ROOT, target.targetName), { recursive: true, force: true });
+  } else {
+    if (!config.primary) throw new Error('no credentials for the main identity');
+    target = {
+      baseUrl: config.baseUrl,
+      targetName: config.targetName,
+      embedded: false,
+      prefixes: config.prefixes,
+      apiVersion: config.apiVersion,
+      identities: { primary: config.primary, limited: config.limited },
+      allowWrites: config.allowWrites,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      workers,
+      timeoutMs: config.timeoutMs,
+      capabilities: {},
+      org: config.org,
+      run,
+    };
+  }
+
+  // Fail early, with one clear message, when the credentials do not work.
+  for (const [name, id] of Object.entries(target.identities)) {
+    if (id?.auth.kind === 'client-credentials') {
+      try {
+        await fetchClientCredentialsToken(id.auth, target.timeoutMs);
+      } catch (e) {
+        await emulator?.close();
+        throw new Error(`${name} identity: ${e instanceof TokenError ? e.message : (e as Error).message}`);
+      }
+    }
+  }
+
+  const http = new HttpClient({ origin: target.baseUrl, timeoutMs: target.timeoutMs });
+  const primaryTokens = tokenSource(target.identities.primary.auth, target.timeoutMs);
+  const clientFor = (prefix: string) => new ScimClient(http, prefix, primaryTokens);
+  const caps = await readCapabilities(clientFor(target.prefixes[0]));
+  target.capabilities = caps.capabilities;
+  target.capabilitiesNote = caps.note;
+
+  const canDelete = (resource: 'users' | 'groups') => resource === 'users' || target.apiVersion === '2021';
+  if (!target.embedded) {
+    for (const file of ledgerFiles(LEDGER_ROOT, target.targetName)) {
+      const outcome = await cleanupLedger(file, clientFor, { canDelete });
+      const n = outcome.removed.length + outcome.alreadyGone.length;
+      if (n || outcome.kept.length) {
+        console.log(`[scim-conformance] swept ${n} leftover resource(s) of an interrupted run (${file})`);
+        for (const k of outcome.kept) console.log(`[scim-conformance]   kept: ${k}`);
+      }
+    }
+  }
+
+  project.provide('scimTarget', target);
+
+  return async () => {
+    try {
+      for (const file of ledgerFiles(LEDGER_ROOT, target.targetName)) {
+        if (!file.includes(run.runId)) continue;
+        const outcome = await cleanupLedger(file, clientFor, { canDelete });
+        if (outcome.removed.length || outcome.kept.length) {
+          console.log(`[scim-conformance] cleanup: removed ${outcome.removed.length} resource(s) the run left behind`);
+          for (const k of outcome.kept) console.log(`[scim-conformance]   kept: ${k}`);
+        }
+      }
+    } finally {
+      await closePools();
+      await emulator?.close();
+    }
+  };
+}
+
+export function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}

@@ -1,0 +1,69 @@
+import { behaviour } from '../../harness/index.ts';
+import documented from '../../fixtures/discovery/documented.json' with { type: 'json' };
+
+const PATH = '/resourcetypes';
+
+behaviour('RT-LIST', 'lists the resource types in a ListResponse', async ({ scim, verify }) => {
+  const res = await scim.get(PATH);
+  verify.status(res, 200);
+  verify.contentType(res);
+  verify.schema(res, 'ScimConfigResourceTypesListResponse');
+});
+
+behaviour('RT-LIST-COMPLETE', 'lists exactly the documented resource types', async ({ scim, verify, target }) => {
+  const res = await scim.get(PATH);
+  verify.status(res, 200);
+  verify.schema(res, 'ScimConfigResourceTypesListResponse');
+  const names = res.body.Resources.map((r: { name?: string; id?: string }) => r.name ?? r.id).sort();
+  const expected = [...documented.resourceTypes[target.apiVersion]].sort();
+  verify.equal(res, names, expected, `resource type names documented for API version ${target.apiVersion}`);
+});
+
+behaviour('RT-LIST-PAGING-FIELDS', 'reports totalResults equal to the resources returned, from startIndex 1', async ({ scim, verify }) => {
+  const res = await scim.get(PATH);
+  verify.status(res, 200);
+  verify.schema(res, 'ScimConfigResourceTypesListResponse');
+  verify.equal(res, res.body.totalResults, res.body.Resources.length, 'totalResults equals the number of Resources');
+  verify.equal(res, res.body.startIndex, 1, 'startIndex');
+});
+
+behaviour('RT-ENDPOINTS', 'gives /Users and /Groups as the User and Group endpoints', async ({ scim, verify }) => {
+  const res = await scim.get(PATH);
+  verify.status(res, 200);
+  verify.schema(res, 'ScimConfigResourceTypesListResponse');
+  for (const [name, endpoint] of Object.entries(documented.endpoints)) {
+    const rt = res.body.Resources.find((r: { name?: string }) => r.name === name);
+    verify.that(res, rt !== undefined, `the ${name} resource type is listed`, name, '(absent)');
+    verify.that(
+      res,
+      typeof rt.endpoint === 'string' && rt.endpoint.toLowerCase() === endpoint.toLowerCase(),
+      `${name}.endpoint, relative to the base URL (RFC 7643 §6)`,
+      endpoint,
+      rt.endpoint,
+    );
+  }
+});
+
+behaviour('RT-META', 'describes each resource type in meta with resourceType and location only', async ({ scim, verify }) => {
+  const res = await scim.get(PATH);
+  verify.status(res, 200);
+  verify.schema(res, 'ScimConfigResourceTypesListResponse');
+  for (const rt of res.body.Resources) {
+    const meta = rt.meta ?? {};
+    verify.equal(res, meta.resourceType, 'ResourceType', `${rt.name}: meta.resourceType`);
+    verify.that(res, typeof meta.location === 'string' && meta.location.length > 0, `${rt.name}: meta.location is set`, 'a URI', meta.location);
+    verify.that(
+      res,
+      meta.version === undefined && meta.lastModified === undefined,
+      `${rt.name}: no meta.version or meta.lastModified (seed 000 ScimMetadata: "only location and resourceType are set")`,
+      'absent',
+      { version: meta.version, lastModified: meta.lastModified },
+    );
+  }
+});
+
+behaviour('RT-NO-PERMISSION', 'is readable by an identity without any permission', async ({ limited, verify }) => {
+  const res = await limited().get(PATH);
+  verify.status(res, 200);
+  verify.schema(res, 'ScimConfigResourceTypesListResponse');
+});

@@ -1,0 +1,49 @@
+import { behaviour } from '../../harness/index.ts';
+import documented from '../../fixtures/discovery/documented.json' with { type: 'json' };
+
+const PATH = '/schemas';
+
+behaviour('SCH-LIST', 'lists the schemas in a ListResponse', async ({ scim, verify }) => {
+  const res = await scim.get(PATH);
+  verify.status(res, 200);
+  verify.contentType(res);
+  verify.schema(res, 'ScimV2SchemaListResponse');
+});
+
+behaviour('SCH-LIST-COMPLETE', 'lists every documented schema URN', async ({ scim, verify, target }) => {
+  const res = await scim.get(PATH);
+  verify.status(res, 200);
+  verify.schema(res, 'ScimV2SchemaListResponse');
+  const ids: string[] = res.body.Resources.map((s: { id: string }) => s.id);
+  const missing = documented.schemaUrns[target.apiVersion].filter((urn) => !ids.includes(urn));
+  verify.that(res, missing.length === 0, 'every documented schema URN is listed', documented.schemaUrns[target.apiVersion], { listed: ids, missing });
+});
+
+behaviour('SCH-LIST-FILTER-403', 'refuses a filtered schema list with 403', async ({ scim, verify }) => {
+  const res = await scim.get(PATH, { query: { filter: `id eq "${documented.schemaUrns['2021'][0]}"` } });
+  verify.status(res, 403);
+});
+
+behaviour('SCH-META', 'describes each schema in meta with resourceType and location only', async ({ scim, verify }) => {
+  const res = await scim.get(PATH);
+  verify.status(res, 200);
+  verify.schema(res, 'ScimV2SchemaListResponse');
+  for (const s of res.body.Resources) {
+    const meta = s.meta ?? {};
+    verify.equal(res, meta.resourceType, 'Schema', `${s.id}: meta.resourceType`);
+    verify.that(res, typeof meta.location === 'string' && meta.location.length > 0, `${s.id}: meta.location is set`, 'a URI', meta.location);
+    verify.that(
+      res,
+      meta.version === undefined && meta.lastModified === undefined,
+      `${s.id}: no meta.version or meta.lastModified (seed 000 ScimMetadata: "only location and resourceType are set")`,
+      'absent',
+      { version: meta.version, lastModified: meta.lastModified },
+    );
+  }
+});
+
+behaviour('SCH-NO-PERMISSION', 'is readable by an identity without any permission', async ({ limited, verify }) => {
+  const res = await limited().get(PATH);
+  verify.status(res, 200);
+  verify.schema(res, 'ScimV2SchemaListResponse');
+});
