@@ -1,0 +1,22 @@
+/**
+ * Bench cases. Each case prepares what it needs on a running emulator (with an admin token) and
+ * returns the request path to load. Add later cases here, e.g.:
+ *   { name: 'user-get', description: 'GET /users/{id}', prepare: async (emu, token) => { create a user; return `/api/v2/scim/v2/users/${id}` } }
+ *   { name: 'user-list-filter', description: 'GET /users?filter=userName eq …', prepare: … }
+ */
+import type { RunningEmulator } from '../emulator/server.ts';
+
+export interface BenchCase {
+  name: string;
+  description: string;
+  /** Returns the path (with query) to GET under load. */
+  prepare(emu: RunningEmulator, token: string): Promise<string>;
+}
+
+export const BENCH_CASES: BenchCase[] = [
+  {
+    name: 'spc',
+    description: 'GET /api/v2/scim/v2/serviceproviderconfig',
+    prepare: async () => '/api/v2/scim/v2/serviceproviderconfig',
+  },
+];
