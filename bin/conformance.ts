@@ -17,7 +17,7 @@ Runs the SCIM conformance suite. With no SCIM_BASE_URL configured it starts the 
 emulator on a free 127.0.0.1 port and runs against it.
 
 Options:
-  --env-file <path>     read configuration from this file (default: .env when present)
+  --dotenv <path>       read configuration from this file (default: .env when present)
   --api-version <v>     2021 (default) or 2019; same as SCIM_API_VERSION
   --prefix <p>          check only this prefix (repeatable); same as SCIM_PREFIXES
   --filter <text>       run only tests whose name contains <text> (e.g. a behaviour id)
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   try {
     args = parseArgs({
       options: {
-        'env-file': { type: 'string' },
+        'dotenv': { type: 'string' },
         'api-version': { type: 'string' },
         prefix: { type: 'string', multiple: true },
         filter: { type: 'string' },
@@ -58,8 +58,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${HELP}\n`);
     return;
   }
-  const envFile = args['env-file'];
-  if (envFile && !existsSync(envFile)) fail(`--env-file: ${envFile} does not exist`);
+  const envFile = args['dotenv'];
+  if (envFile && !existsSync(envFile)) fail(`--dotenv: ${envFile} does not exist`);
   loadDotenv({ path: envFile ?? `${ROOT}.env`, quiet: true });
   if (args['api-version']) process.env.SCIM_API_VERSION = args['api-version'];
   if (args.prefix?.length) process.env.SCIM_PREFIXES = args.prefix.join(',');

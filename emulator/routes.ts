@@ -9,16 +9,18 @@
  * registers it under both prefixes and does auth, permissions, query/body decoding and errors.
  */
 import { discoveryRoutes } from './discovery.ts';
+import { usersGroupsRoutes } from './domain/routes.ts';
 import type { RouteContext, RouteDef, RouteProvider } from './routing.ts';
 
 export type { RouteContext, RouteDef, RouteProvider } from './routing.ts';
 
 export const ROUTE_PROVIDERS: readonly RouteProvider[] = [
   discoveryRoutes,
-  // users/groups providers go here
+  usersGroupsRoutes,
 ];
 
 /** Built once at startup: the built-in providers followed by any extra ones (EmulatorOptions.routeProviders). */
-export function buildRoutes(ctx: RouteContext, extra: readonly RouteProvider[] = []): RouteDef[] {
-  return [...ROUTE_PROVIDERS, ...extra].flatMap((provider) => provider(ctx));
+export function buildRoutes(ctx: RouteContext, extra: readonly RouteProvider[] = [], domain = true): RouteDef[] {
+  const builtIn = domain ? ROUTE_PROVIDERS : ROUTE_PROVIDERS.filter((p) => p !== usersGroupsRoutes);
+  return [...builtIn, ...extra].flatMap((provider) => provider(ctx));
 }

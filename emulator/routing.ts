@@ -34,6 +34,24 @@ export interface RouteContext {
   now(): number;
   /** Register cleanup to run when the emulator closes. */
   onClose(fn: () => void | Promise<void>): void;
+  /** Behaviour switches for the users/groups domain (EmulatorOptions.behaviour). */
+  behaviour: EmulatorBehaviourOptions;
+}
+
+/**
+ * Where the docs leave a choice open, the emulator makes it a switch (defaults in emulator/README.md).
+ */
+export interface EmulatorBehaviourOptions {
+  /** DELETE user/group: 204 without a body (default) or 200 with the doc's `Empty` ({}). */
+  deleteStatus?: 200 | 204;
+  /** Deactivation drops directly assigned roles (default, reference §8) or keeps them. */
+  rolesOnDeactivation?: 'drop' | 'keep';
+  /** Filters: one `attr eq value` clause (default) or also `and` and RFC attribute aliases. */
+  filterStrictness?: 'strict' | 'lenient';
+  /** ETag format: strong `"3"` (default) or weak `W/"3"`. */
+  etagStyle?: 'strong' | 'weak';
+  /** POST with a deleted user's userName revives that user (default true). */
+  reviveDeletedOnCreate?: boolean;
 }
 
 /** A module contributing routes (discoveryRoutes, later users/groups). Called once per emulator. */

@@ -35,7 +35,7 @@ import {
 import { isApiVersion, loadOperations, type OperationsTable } from './operations.ts';
 import { parseQueryString, toScimQuery, type RawQuery } from './query.ts';
 import { buildRoutes } from './routes.ts';
-import { PreSerialized, type RouteContext, type RouteDef, type RouteProvider } from './routing.ts';
+import { PreSerialized, type EmulatorBehaviourOptions, type RouteContext, type RouteDef, type RouteProvider } from './routing.ts';
 
 export type { DemoClient } from './auth.ts';
 export type { RouteContext, RouteDef, RouteProvider } from './routing.ts';
@@ -61,6 +61,10 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Operations table override (tests); default fixtures/operations.json. */
   operations?: OperationsTable;
+  /** Switches for choices the docs leave open (see emulator/README.md). */
+  behaviour?: EmulatorBehaviourOptions;
+  /** false: serve discovery only (plus routeProviders); the adapter tests use this. Default true. */
+  domainRoutes?: boolean;
 }
 
 export interface RunningEmulator {
@@ -320,11 +324,12 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
     operations: table.versions[apiVersion],
     now,
     onClose: (fn) => { closers.push(fn); },
+    behaviour: options.behaviour ?? {},
   };
   app.addHook('onClose', async () => {
     for (const fn of closers) await fn();
   });
-  const routes = buildRoutes(ctx, options.routeProviders ?? []);
+  const routes = buildRoutes(ctx, options.routeProviders ?? [], options.domainRoutes ?? true);
 
   app.setErrorHandler(scimErrorHandler);
   app.setNotFoundHandler((request, reply) =>

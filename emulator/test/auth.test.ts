@@ -8,7 +8,7 @@ let skewMs = 0;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  emu = await startEmulator({ routeProviders: [echoRoutes], now: () => Date.now() + skewMs });
+  emu = await startEmulator({ routeProviders: [echoRoutes], domainRoutes: false, now: () => Date.now() + skewMs });
   for (const name of ['admin', 'readonly', 'groups', 'none']) tokens[name] = await tokenFor(emu, name);
 });
 afterAll(() => emu?.close());

@@ -7,7 +7,7 @@ let emu: RunningEmulator;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  emu = await startEmulator({ apiVersion: '2019', routeProviders: [echoRoutes] });
+  emu = await startEmulator({ apiVersion: '2019', routeProviders: [echoRoutes], domainRoutes: false });
   for (const name of ['admin', 'readonly', 'groups', 'none']) tokens[name] = await tokenFor(emu, name);
 });
 afterAll(() => emu?.close());

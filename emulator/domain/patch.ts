@@ -1,0 +1,312 @@
+/**
+ * RFC 7644 §3.5.2 PATCH applied to a resource's writable JSON document (canonical attribute names, extension
+ * objects under their URN). The caller re-validates the patched document with the same code as PUT, so value
+ * errors (bad types, unknown roles, …) come out of that step; this module raises the structural errors:
+ *
+ *   body not a PatchOp (schemas URN missing, no Operations, op not add/replace/remove) → 400 invalidSyntax
+ *   remove without a path                                                           → 400 noTarget
+ *   unknown attribute / malformed path                                              → 400 invalidPath
+ *   read-only targets (id, meta, groups, emails[type eq "other"], group externalId)   → 400 mutability
+ *   a value filter matching nothing on a non-key attribute (add/replace)            → 400 noTarget
+ *
+ * Tolerated client quirks (Entra): op in any case; a path-less add/replace whose value object has paths as keys
+ * (unknown keys are ignored there, like unknown attributes in a POST/PUT body, since Entra sends `name.givenName`);
+ * `{op:"Remove", path:"members", value:[{value:"id"}]}` removes just those members; value filters with single or
+ * double quotes, even an unterminated single quote (`[authority eq 'zoomphone]`).
+ * add on a multi-valued attribute upserts by the item key (emails/phoneNumbers: type, roles/members: value,
+ * routing skills/languages: name, externalIds: authority); a filter on the key matching nothing creates the item.
+ * Removing an item that is not there is a no-op.
+ */
+import { PATCH_OP_URN, ScimHttpError } from '../http-types.ts';
+import { ciGet, isObject } from './common.ts';
+import { readDoubleQuoted } from './filter.ts';
+import { splitUrn, type AttrDef, type ExtensionDef, type ResourceSchema } from './schema.ts';
+
+export type PatchOpName = 'add' | 'replace' | 'remove';
+
+export interface PatchOperation {
+  op: PatchOpName;
+  path?: string;
+  value?: unknown;
+}
+
+export interface ResolvedPath {
+  ext?: ExtensionDef;
+  /** Undefined when the path is an extension URN alone. */
+  attr?: AttrDef;
+  filter?: { sub: AttrDef; value: string };
+  sub?: AttrDef;
+}
+
+const syntax = (detail: string) => new ScimHttpError(400, detail, 'invalidSyntax');
+const badPath = (path: string, why: string) => new ScimHttpError(400, `Invalid path "${path}": ${why}`, 'invalidPath');
+
+/** Validates the PatchOp envelope and normalises op names. */
+export function parsePatchRequest(body: unknown): PatchOperation[] {
+  if (!isObject(body)) throw syntax('The request body must be a PatchOp JSON object');
+  const schemas = ciGet(body, 'schemas');
+  if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === PATCH_OP_URN.toLowerCase())) {
+    throw syntax(`schemas must contain "${PATCH_OP_URN}"`);
+  }
+  const ops = ciGet(body, 'Operations');
+  if (!Array.isArray(ops) || ops.length === 0) throw syntax('Operations must be a non-empty array');
+  return ops.map((o, i) => {
+    if (!isObject(o)) throw syntax(`Operations[${i}] must be an object`);
+    const op = ciGet(o, 'op');
+    const name = typeof op === 'string' ? op.toLowerCase() : undefined;
+    if (name !== 'add' && name !== 'replace' && name !== 'remove') {
+      throw syntax(`Operations[${i}].op must be one of add, replace, remove; got ${JSON.stringify(op)}`);
+    }
+    const path = ciGet(o, 'path');
+    if (path !== undefined && path !== null && typeof path !== 'string') throw syntax(`Operations[${i}].path must be a string`);
+    const p = typeof path === 'string' && path.trim() !== '' ? path.trim() : undefined;
+    if (name === 'remove' && p === undefined) {
+      throw new ScimHttpError(400, `Operations[${i}]: remove requires a path`, 'noTarget');
+    }
+    const value = ciGet(o, 'value');
+    if (name !== 'remove' && p === undefined && !isObject(value)) {
+      throw syntax(`Operations[${i}]: ${name} without a path requires an object value`);
+    }
+    return { op: name, ...(p !== undefined ? { path: p } : {}), ...(value !== undefined ? { value } : {}) };
+  });
+}
+
+/** `sub eq value` inside `[...]`; the value may be double-quoted, single-quoted (closing quote optional) or bare. */
+function parseValueFilter(path: string, attr: AttrDef, text: string): { sub: AttrDef; value: string } {
+  const m = /^\s*([A-Za-z$][\w$-]*)\s+(\S+)\s+(.*?)\s*$/s.exec(text);
+  if (!m) throw badPath(path, 'malformed value filter');
+  const sub = attr.sub.get(m[1].toLowerCase());
+  if (!sub) throw badPath(path, `"${m[1]}" is not a sub-attribute of ${attr.name}`);
+  if (m[2].toLowerCase() !== 'eq') throw badPath(path, `operator "${m[2]}" is not supported in value filters (only eq)`);
+  const raw = m[3];
+  let value: string;
+  if (raw.startsWith('"')) {
+    const r = readDoubleQuoted(raw, 0);
+    if (!r || r[1] !== raw.length) throw badPath(path, 'malformed quoted value');
+    value = r[0];
+  } else if (raw.startsWith("'")) {
+    value = raw.endsWith("'") && raw.length > 1 ? raw.slice(1, -1) : raw.slice(1);
+  } else {
+    value = raw;
+  }
+  return { sub, value };
+}
+
+export function resolvePatchPath(schema: ResourceSchema, path: string): ResolvedPath {
+  const split = splitUrn(schema, path);
+  if (!split) throw badPath(path, 'unknown schema URN');
+  const { ext, rest } = split;
+  if (ext && rest === '') return { ext };
+  const m = /^([A-Za-z$][\w$-]*)(?:\[(.*)\])?(?:\.([A-Za-z$][\w$-]*))?$/s.exec(rest);
+  if (!m) throw badPath(path, 'malformed attribute path');
+  const attrs = ext ? ext.attrs : schema.core;
+  const attr = attrs.get(m[1].toLowerCase());
+  if (!attr) throw badPath(path, `unknown attribute "${m[1]}"`);
+  const rp: ResolvedPath = { ext, attr };
+  if (m[2] !== undefined) {
+    if (!attr.multiValued) throw badPath(path, `${attr.name} is not multi-valued`);
+    rp.filter = parseValueFilter(path, attr, m[2]);
+  }
+  if (m[3] !== undefined) {
+    const sub = attr.sub.get(m[3].toLowerCase());
+    if (!sub) throw badPath(path, `unknown sub-attribute "${m[3]}" of ${attr.name}`);
+    rp.sub = sub;
+  }
+  return rp;
+}
+
+function checkMutability(schema: ResourceSchema, path: string, rp: ResolvedPath): void {
+  const { attr, sub, filter } = rp;
+  if (!attr) return;
+  const ro = (a: AttrDef) => a.mutability === 'readOnly' || a.mutability === 'immutable';
+  if (ro(attr) || (sub && ro(sub))) throw new ScimHttpError(400, `"${path}" is read-only`, 'mutability');
+  for (const item of schema.readOnlyItems) {
+    if (attr.name === item.attr && filter && filter.sub.name === item.sub && filter.value.toLowerCase() === item.value) {
+      throw new ScimHttpError(400, `"${path}" is read-only`, 'mutability');
+    }
+  }
+}
+
+/** Canonical sub-attribute names on an item (unknown keys kept as given). */
+function canonItem(attr: AttrDef, item: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) out[attr.sub.get(k.toLowerCase())?.name ?? k] = v;
+  return out;
+}
+
+function asItems(attr: AttrDef, value: unknown, path: string): Record<string, unknown>[] {
+  const list = value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
+  return list.map((v) => {
+    if (isObject(v)) return canonItem(attr, v);
+    if (attr.sub.has('value') && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) return { value: v };
+    throw new ScimHttpError(400, `"${path}": items of ${attr.name} must be objects`, 'invalidValue');
+  });
+}
+
+const sameText = (a: unknown, b: unknown) =>
+  a !== undefined && a !== null && b !== undefined && b !== null && String(a).toLowerCase() === String(b).toLowerCase();
+
+function container(doc: Record<string, unknown>, ext: ExtensionDef | undefined, create: boolean): Record<string, unknown> | undefined {
+  if (!ext) return doc;
+  const c = doc[ext.urn];
+  if (isObject(c)) return c;
+  if (!create) return undefined;
+  const fresh: Record<string, unknown> = {};
+  doc[ext.urn] = fresh;
+  return fresh;
+}
+
+function applySingle(c: Record<string, unknown>, rp: ResolvedPath & { attr: AttrDef }, op: PatchOpName, value: unknown): void {
+  const { attr, sub } = rp;
+  const name = attr.name;
+  if (sub) {
+    const cur = isObject(c[name]) ? { ...(c[name] as Record<string, unknown>) } : {};
+    if (op === 'remove' || value === null) delete cur[sub.name];
+    else cur[sub.name] = value;
+    if (Object.keys(cur).length > 0) c[name] = cur;
+    else delete c[name];
+    return;
+  }
+  if (op === 'remove' || value === null) {
+    delete c[name];
+  } else if (attr.type === 'complex' && isObject(value)) {
+    c[name] = { ...(isObject(c[name]) ? (c[name] as Record<string, unknown>) : {}), ...canonItem(attr, value) };
+  } else if (attr.type === 'complex' && attr.sub.has('value') && (typeof value === 'string' || typeof value === 'number')) {
+    c[name] = { value }; // e.g. enterprise manager given as a bare id
+  } else {
+    c[name] = value;
+  }
+}
+
+function applyMulti(c: Record<string, unknown>, rp: ResolvedPath & { attr: AttrDef }, op: PatchOpName, value: unknown, path: string): void {
+  const { attr, sub, filter } = rp;
+  const name = attr.name;
+  let cur: Record<string, unknown>[] = Array.isArray(c[name])
+    ? (c[name] as unknown[]).filter(isObject).map((it) => ({ ...it }))
+    : [];
+  const key = attr.key ?? 'value';
+
+  if (filter) {
+    const matches = (it: Record<string, unknown>) => sameText(it[filter.sub.name], filter.value);
+    if (op === 'remove') {
+      if (sub) {
+        cur = cur.flatMap((it) => {
+          if (!matches(it)) return [it];
+          const copy = { ...it };
+          delete copy[sub.name];
+          // An item left with nothing but its identifying attribute is gone.
+          return Object.keys(copy).some((k) => k !== filter.sub.name && k !== key) ? [copy] : [];
+        });
+      } else {
+        cur = cur.filter((it) => !matches(it));
+      }
+    } else {
+      const hits = cur.filter(matches);
+      if (hits.length === 0) {
+        if (filter.sub.name !== key) throw new ScimHttpError(400, `"${path}" matches no ${name} value`, 'noTarget');
+        if (sub) {
+          if (value !== null) cur.push({ [filter.sub.name]: filter.value, [sub.name]: value });
+        } else if (value !== null) {
+          const [item] = asItems(attr, value, path);
+          cur.push({ ...item, [filter.sub.name]: filter.value });
+        }
+      } else {
+        cur = cur.map((it) => {
+          if (!matches(it)) return it;
+          if (sub) {
+            const copy = { ...it };
+            if (value === null) delete copy[sub.name];
+            else copy[sub.name] = value;
+            return copy;
+          }
+          const [item] = asItems(attr, value, path);
+          const base = op === 'add' ? it : { [filter.sub.name]: it[filter.sub.name] };
+          return { ...base, ...(item ?? {}) };
+        });
+      }
+    }
+  } else if (sub) {
+    // `emails.type`-style paths address the sub-attribute of every item.
+    if (op !== 'remove' && cur.length === 0) throw new ScimHttpError(400, `"${path}": ${name} has no values`, 'noTarget');
+    cur = cur.map((it) => {
+      const copy = { ...it };
+      if (op === 'remove' || value === null) delete copy[sub.name];
+      else copy[sub.name] = value;
+      return copy;
+    });
+  } else if (op === 'remove') {
+    if (value === undefined || value === null) {
+      cur = [];
+    } else {
+      const gone = asItems(attr, value, path);
+      cur = cur.filter((it) => !gone.some((g) => sameText(g[key], it[key])));
+    }
+  } else if (op === 'replace') {
+    cur = asItems(attr, value, path);
+  } else {
+    for (const item of asItems(attr, value, path)) {
+      const i = item[key] === undefined ? -1 : cur.findIndex((it) => sameText(it[key], item[key]));
+      if (i >= 0) cur[i] = { ...cur[i], ...item };
+      else cur.push(item);
+    }
+  }
+  if (cur.length > 0) c[name] = cur;
+  else delete c[name];
+}
+
+function applyOne(schema: ResourceSchema, doc: Record<string, unknown>, path: string, rp: ResolvedPath, op: PatchOpName, value: unknown): void {
+  checkMutability(schema, path, rp);
+  if (!rp.attr) {
+    // A whole extension: apply each of its attributes.
+    const ext = rp.ext!;
+    if (op === 'remove') {
+      delete doc[ext.urn];
+      return;
+    }
+    if (value === null) {
+      delete doc[ext.urn];
+      return;
+    }
+    if (!isObject(value)) throw new ScimHttpError(400, `"${path}": the value must be an object`, 'invalidValue');
+    if (op === 'replace') doc[ext.urn] = {};
+    applyObject(schema, doc, op, value, ext);
+    return;
+  }
+  const c = container(doc, rp.ext, op !== 'remove');
+  if (!c) return;
+  const withAttr = rp as ResolvedPath & { attr: AttrDef };
+  if (rp.attr.multiValued) applyMulti(c, withAttr, op, value, path);
+  else applySingle(c, withAttr, op, value);
+  if (rp.ext && Object.keys(c).length === 0) delete doc[rp.ext.urn];
+}
+
+/** A path-less add/replace: every key of the value object is a path (or an extension object). */
+function applyObject(schema: ResourceSchema, doc: Record<string, unknown>, op: PatchOpName, value: Record<string, unknown>, within?: ExtensionDef): void {
+  for (const [k, v] of Object.entries(value)) {
+    if (!within && k.toLowerCase() === 'schemas') continue;
+    const path = within ? `${within.urn}:${k}` : k;
+    let rp: ResolvedPath;
+    try {
+      rp = resolvePatchPath(schema, path);
+    } catch (e) {
+      if (e instanceof ScimHttpError && e.scimType === 'invalidPath') continue; // unknown attribute: ignored
+      throw e;
+    }
+    if (rp.attr?.name === 'id' && !rp.ext && v === doc.id) continue;
+    applyOne(schema, doc, path, rp, op, v);
+  }
+}
+
+/**
+ * Applies the operations in order to `doc` (mutated in place; pass a copy for atomicity).
+ * `doc.id`, when present, lets a path-less value repeat the resource's own id harmlessly.
+ */
+export function applyPatch(schema: ResourceSchema, doc: Record<string, unknown>, ops: readonly PatchOperation[]): void {
+  for (const o of ops) {
+    if (o.path === undefined) {
+      applyObject(schema, doc, o.op, o.value as Record<string, unknown>);
+    } else {
+      applyOne(schema, doc, o.path, resolvePatchPath(schema, o.path), o.op, o.value);
+    }
+  }
+}
