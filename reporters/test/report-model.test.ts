@@ -1,0 +1,36 @@
+import { describe, expect, test } from 'vitest';
+import { buildReport, renderText, type TestOutcome } from '../report-model.ts';
+
+const base = { project: 'suites-2021', apiVersion: '2021', level: 'MUST', resource: 'service-provider-config' };
+
+function outcome(o: Partial<TestOutcome> & Pick<TestOutcome, 'behaviour' | 'prefix' | 'verdict'>): TestOutcome {
+  return { ...base, test: `[${o.behaviour}] x`, ...o };
+}
+
+describe('conformance report model', () => {
+  test('one verdict per behaviour and prefix; any failing row fails the behaviour', () => {
+    const report = buildReport(
+      [
+        outcome({ behaviour: 'RT-GET', prefix: '/a', verdict: 'passed' }),
+        outcome({ behaviour: 'RT-GET', prefix: '/a', verdict: 'failed', message: 'boom' }),
+        outcome({ behaviour: 'RT-GET', prefix: '/b', verdict: 'passed' }),
+        outcome({ behaviour: 'RT-GET', prefix: '/b', verdict: 'skipped', note: 'n/a' }),
+        outcome({ behaviour: 'SPC-GET', prefix: '/a', verdict: 'skipped', note: 'not documented' }),
+        outcome({ behaviour: 'SPC-META', prefix: '/a', verdict: 'known-failure', note: 'ticket 1', level: 'SHOULD' }),
+      ],
+      [],
+    );
+    const v = Object.fromEntries(report.results.map((r) => [`${r.behaviour} ${r.prefix}`, r.verdict]));
+    expect(v).toEqual({ 'RT-GET /a': 'failed', 'RT-GET /b': 'passed', 'SPC-GET /a': 'skipped', 'SPC-META /a': 'known-failure' });
+    expect(report.summary).toMatchObject({ behaviours: 4, passed: 1, failed: 1, skipped: 1, knownFailures: 1, mustFailed: 1 });
+    expect(report.verdict).toBe('not conformant');
+    expect(report.results.find((r) => r.behaviour === 'SPC-GET')?.note).toBe('not documented');
+    expect(renderText(report)).toMatch(/RT-GET\s+2021\s+MUST\s+FAIL\s+pass/);
+  });
+
+  test('a failing SHOULD does not make the target non-conformant', () => {
+    const report = buildReport([outcome({ behaviour: 'AUTH-ERROR-BODY', prefix: '/a', verdict: 'failed', level: 'SHOULD' })], []);
+    expect(report.verdict).toBe('conformant');
+    expect(report.summary.mustFailed).toBe(0);
+  });
+});
