@@ -39,6 +39,8 @@ export interface TargetConfig {
 }
 
 export interface OrgFixtures {
+  /** id of a scratch group the run may read and modify, for API versions that cannot create groups (2019). */
+  groupId?: string;
   /** id of a group that was not created through SCIM (its DELETE must be refused). */
   nonScimGroupId?: string;
   division?: string;
@@ -72,6 +74,7 @@ export const CONFIG_KEYS: Record<string, string> = {
   SCIM_RATE_LIMIT: 'client-side request budget per minute (default 300; 0 = unlimited)',
   SCIM_TARGET_NAME: 'name of the target, selects expectations/<name>.json (default: host name)',
   SCIM_TIMEOUT_MS: 'per-request timeout in milliseconds (default 30000)',
+  SCIM_ORG_GROUP_ID: 'id of a scratch group the run may modify, needed where groups cannot be created (API version 2019)',
   SCIM_ORG_NON_SCIM_GROUP_ID: 'id of a group not created through SCIM (its DELETE must be refused)',
   SCIM_ORG_DIVISION: 'name of an existing division',
   SCIM_ORG_ROLE: 'name of an existing role',
@@ -262,6 +265,7 @@ export function loadConfig(env: Env = process.env): TargetConfig {
     rateLimitPerMinute: embedded ? 0 : rateLimitPerMinute,
     timeoutMs,
     org: {
+      groupId: value(env, 'SCIM_ORG_GROUP_ID'),
       nonScimGroupId: value(env, 'SCIM_ORG_NON_SCIM_GROUP_ID'),
       division: value(env, 'SCIM_ORG_DIVISION'),
       role: value(env, 'SCIM_ORG_ROLE'),

@@ -12,8 +12,12 @@ export function embeddedOrgFixtures(): OrgFixtures {
   if (!existsSync(SEED_ORG)) return {};
   const seed = JSON.parse(readFileSync(SEED_ORG, 'utf8')) as any;
   const first = (list: unknown, key = 'name') => (Array.isArray(list) && list.length ? String(list[0][key] ?? list[0]) : undefined);
-  const nonScim = Array.isArray(seed.groups) ? seed.groups.find((g: any) => g.createdBy !== 'scim' && !g.scimCreated) : undefined;
+  const groups: any[] = Array.isArray(seed.groups) ? seed.groups : [];
+  const isScim = (g: any) => typeof g.externalId === 'string' && g.externalId.startsWith('scim-');
+  const nonScim = groups.find((g) => !isScim(g));
+  const scratch = groups.find(isScim);
   return {
+    groupId: scratch?.id,
     nonScimGroupId: nonScim?.id,
     division: first(seed.divisions),
     role: first(seed.roles),
