@@ -8,6 +8,8 @@ import type { TestProjectInlineConfiguration } from 'vitest/config';
  *  - conformance: the suite against the target configured through bin/conformance.ts (npm run conformance)
  */
 const fromCli = Boolean(process.env.SCIM_CONFORMANCE_CONFIG);
+/** Where reports go (default reports/); nested runs (fault injection) write elsewhere. */
+const reportDir = process.env.SCIM_REPORT_DIR ?? 'reports';
 
 const suite = (name: string): TestProjectInlineConfiguration => ({
   test: {
@@ -32,9 +34,9 @@ export default defineConfig({
     projects: fromCli ? [suite('conformance')] : own,
     reporters: [
       'default',
-      ['./reporters/conformance-reporter.ts', { outputDir: 'reports' }],
-      ['json', { outputFile: 'reports/vitest-results.json' }],
-      ['allure-vitest/reporter', { resultsDir: 'allure-results' }],
+      ['./reporters/conformance-reporter.ts', { outputDir: reportDir }],
+      ['json', { outputFile: `${reportDir}/vitest-results.json` }],
+      ['allure-vitest/reporter', { resultsDir: process.env.SCIM_REPORT_DIR ? `${reportDir}/allure-results` : 'allure-results' }],
     ],
   },
 });

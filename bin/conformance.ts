@@ -5,6 +5,7 @@
  * every MUST behaviour passed.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, CONFIG_KEYS, loadConfig } from '../harness/config.ts';
@@ -83,7 +84,9 @@ async function main(): Promise<void> {
       `${config.embedded || config.allowWrites ? '' : ' (read-only: SCIM_ALLOW_WRITES is not true)'}\n`,
   );
 
-  const reportPath = `${REPORTS_DIR}/conformance-report.json`;
+  const reportDir = process.env.SCIM_REPORT_DIR ? resolve(process.env.SCIM_REPORT_DIR) : REPORTS_DIR;
+  process.env.SCIM_REPORT_DIR = reportDir;
+  const reportPath = `${reportDir}/conformance-report.json`;
   rmSync(reportPath, { force: true });
   const { startVitest } = await import('vitest/node');
   const vitest = await startVitest(
@@ -113,7 +116,7 @@ async function main(): Promise<void> {
 
   if (!existsSync(reportPath)) fail('the run produced no conformance report (see the errors above)', 1);
   const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ConformanceReport;
-  process.stdout.write(`\n${renderText(report)}\nReports: reports/conformance-report.json, reports/conformance-report.md, allure-results/\n`);
+  process.stdout.write(`\n${renderText(report)}\nReports: ${reportDir}/conformance-report.json and .md\n`);
   const broken = (process.exitCode ?? 0) !== 0 && report.summary.failed === 0;
   process.exit(report.summary.mustFailed === 0 && !broken ? 0 : 1);
 }

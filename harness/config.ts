@@ -74,6 +74,7 @@ export const CONFIG_KEYS: Record<string, string> = {
   SCIM_RATE_LIMIT: 'client-side request budget per minute (default 300; 0 = unlimited)',
   SCIM_TARGET_NAME: 'name of the target, selects expectations/<name>.json (default: host name)',
   SCIM_TIMEOUT_MS: 'per-request timeout in milliseconds (default 30000)',
+  SCIM_REPORT_DIR: 'where reports are written (default reports/; allure results go to allure-results/ unless this is set)',
   SCIM_ORG_GROUP_ID: 'id of a scratch group the run may modify, needed where groups cannot be created (API version 2019)',
   SCIM_ORG_NON_SCIM_GROUP_ID: 'id of a group not created through SCIM (its DELETE must be refused)',
   SCIM_ORG_DIVISION: 'name of an existing division',
