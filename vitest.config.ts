@@ -36,6 +36,7 @@ export default defineConfig({
       'default',
       ['./reporters/conformance-reporter.ts', { outputDir: reportDir }],
       ['json', { outputFile: `${reportDir}/vitest-results.json` }],
+      ['junit', { outputFile: `${reportDir}/junit.xml` }],
       ['allure-vitest/reporter', { resultsDir: process.env.SCIM_REPORT_DIR ? `${reportDir}/allure-results` : 'allure-results' }],
     ],
   },

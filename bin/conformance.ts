@@ -30,8 +30,10 @@ ${Object.entries(CONFIG_KEYS)
   .map(([k, v]) => `  ${k.padEnd(28)} ${v}`)
   .join('\n')}
 
-Exit codes: 0 every MUST behaviour passed; 1 a MUST behaviour failed or the run broke; 2 bad configuration.
-Reports: reports/conformance-report.json and .md, allure-results/ (allure generate allure-results).`;
+Exit codes: 0 every required (MUST) behaviour passed; 1 a MUST behaviour failed or the run broke;
+2 bad configuration; 3 incomplete: nothing failed, but MUST behaviours were skipped for lack of
+configuration (writes not allowed, no limited identity, org fixtures missing).
+Reports: reports/conformance-report.{json,md,html}, reports/junit.xml, allure-results/ (npm run report).`;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n`);
@@ -116,9 +118,11 @@ async function main(): Promise<void> {
 
   if (!existsSync(reportPath)) fail('the run produced no conformance report (see the errors above)', 1);
   const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ConformanceReport;
-  process.stdout.write(`\n${renderText(report)}\nReports: ${reportDir}/conformance-report.json and .md\n`);
+  process.stdout.write(`\n${renderText(report)}\nReports: ${reportDir}/conformance-report.{json,md,html}, ${reportDir}/junit.xml\n`);
+  process.stdout.write(`Integrity: sha256 ${report.integrity?.hash} (npm run verify-report -- ${reportPath})\n`);
   const broken = (process.exitCode ?? 0) !== 0 && report.summary.failed === 0;
-  process.exit(report.summary.mustFailed === 0 && !broken ? 0 : 1);
+  if (broken) process.exit(1);
+  process.exit(report.verdict === 'conformant' ? 0 : report.verdict === 'incomplete' ? 3 : 1);
 }
 
 main().catch((e) => fail(`conformance run failed: ${(e as Error).message}`, 1));

@@ -11,10 +11,19 @@ import { findExpectation, loadExpectations, type ExpectationsFile } from './expe
 import { HttpClient, ScimClient, tokenSource, type HttpResult, type RecordedExchange, type TokenSource } from './http.ts';
 import { RunLedger, type LedgerResource } from './ledger.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { registerSecret } from './redact.ts';
 import type { ResolvedTarget } from './target.ts';
 import { ConformanceFailure, createVerify, formatExchange, type Verify } from './verify.ts';
 
 export type Verdict = 'passed' | 'failed' | 'skipped' | 'known-failure';
+export type SkipKind = 'version' | 'capability' | 'configuration' | 'row';
+
+export function skipKindOf(reason: string): SkipKind {
+  if (reason.startsWith('not documented for API version')) return 'version';
+  if (reason.startsWith("the server's ServiceProviderConfig")) return 'capability';
+  if (/^(creates or changes data|needs )/.test(reason)) return 'configuration';
+  return 'row';
+}
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -25,8 +34,14 @@ declare module 'vitest' {
     /** Set when a listed known failure failed as expected. */
     knownFailure?: { reason: string; error: string };
     skipReason?: string;
+    /** version: not documented for the API version; capability: the server says it does not support it;
+     *  configuration: the run lacks something (writes, limited identity, org fixture); row: a case-table row does not apply. */
+    skipKind?: SkipKind;
     /** The exchange that proved a failure (redacted). */
     failureExchange?: RecordedExchange;
+    /** HTTP requests this test sent, and how many of them were retries after a 429. */
+    requests?: number;
+    retries?: number;
   }
 }
 
@@ -143,6 +158,7 @@ let nameCounter = 0;
 
 function makeContext(b: Behaviour, prefix: string, tctx: TestContext): BehaviourContext {
   const target = getTarget();
+  registerSecret(target.userPassword);
   const exchanges: RecordedExchange[] = [];
   const http = new HttpClient({
     origin: target.baseUrl,
@@ -156,6 +172,7 @@ function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Behaviour
 
   const skip = (reason: string): never => {
     tctx.task.meta.skipReason = reason;
+    tctx.task.meta.skipKind = skipKindOf(reason);
     tctx.skip(reason);
     throw new Error('unreachable');
   };
@@ -189,7 +206,7 @@ function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Behaviour
     verify: createVerify(`[${b.id}] ${b.title} (${b.level}; ${b.sources.join('; ')})`),
     exchanges,
     names,
-    build: createBuilders(names, target.org),
+    build: createBuilders(names, target.org, target.userPassword),
     async create(resource, body) {
       const res = await scim.post(`/${resource}`, body);
       const created = res.body as { id?: unknown; userName?: string; displayName?: string } | undefined;
@@ -205,18 +222,45 @@ function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Behaviour
   };
 }
 
-async function labelForAllure(b: Behaviour, prefix: string): Promise<void> {
+async function labelForAllure(b: Behaviour, prefix: string, target: ResolvedTarget): Promise<void> {
   try {
     await allure.label('behaviour', b.id);
-    await allure.epic('SCIM conformance');
-    await allure.feature(b.resource);
-    await allure.story(b.area);
+    await allure.epic(b.resource);
+    await allure.feature(b.area);
+    await allure.story(b.id);
     await allure.severity(b.level === 'MUST' ? 'critical' : b.level === 'SHOULD' ? 'normal' : 'minor');
     await allure.parameter('prefix', prefix);
-    await allure.tag(b.level);
+    await allure.tags(b.level, `prefix:${prefix}`, `profile:${target.profile ?? 'genesys'}`, `api:${target.apiVersion}`, `target:${target.targetName}`);
   } catch {
     /* allure runtime not installed in this project: labels are optional */
   }
+}
+
+/** Every exchange of the test as an allure step with the redacted request and response attached. */
+async function exchangesToAllure(exchanges: RecordedExchange[]): Promise<void> {
+  for (const ex of exchanges) {
+    const path = ex.request.url.replace(/^https?:\/\/[^/]+/, '');
+    const outcome = ex.response ? String(ex.response.status) : 'no response';
+    try {
+      await allure.step(`${ex.request.method} ${path} → ${outcome}${ex.attempt ? ` (retry ${ex.attempt})` : ''}`, async () => {
+        await allure.attachment('request', requestText(ex), 'text/plain');
+        await allure.attachment('response', responseText(ex), 'text/plain');
+      });
+    } catch {
+      return;
+    }
+  }
+}
+
+function requestText(ex: RecordedExchange): string {
+  const head = Object.entries(ex.request.headers).map(([k, v]) => `${k}: ${v}`);
+  return [`${ex.request.method} ${ex.request.url}`, ...head, '', ex.request.body ?? ''].join('\n');
+}
+
+function responseText(ex: RecordedExchange): string {
+  if (!ex.response) return `no response: ${ex.error ?? 'unknown error'}`;
+  const head = Object.entries(ex.response.headers).map(([k, v]) => `${k}: ${v}`);
+  return [`${ex.response.status} (${ex.durationMs} ms)`, ...head, '', ex.response.body].join('\n');
 }
 
 async function runBehaviour(b: Behaviour, prefix: string, tctx: TestContext, body: (ctx: BehaviourContext) => Promise<void>): Promise<void> {
@@ -226,18 +270,26 @@ async function runBehaviour(b: Behaviour, prefix: string, tctx: TestContext, bod
   meta.prefix = prefix;
   meta.level = b.level;
   meta.resource = b.resource;
-  await labelForAllure(b, prefix);
+  await labelForAllure(b, prefix, target);
   const reason = skipReason(b, target);
   if (reason) {
     meta.skipReason = reason;
+    meta.skipKind = skipKindOf(reason);
     tctx.skip(reason);
     return;
   }
   const ctx = makeContext(b, prefix, tctx);
   const expected = findExpectation(targetExpectations(target), b.id, prefix);
+  const account = async () => {
+    meta.requests = ctx.exchanges.length;
+    meta.retries = ctx.exchanges.filter((x) => (x.attempt ?? 0) > 0).length;
+    await exchangesToAllure(ctx.exchanges);
+  };
   try {
     await body(ctx);
+    await account();
   } catch (e) {
+    await account();
     if (meta.skipReason) throw e;
     const exchange = e instanceof ConformanceFailure ? e.exchange : ctx.exchanges.at(-1);
     if (expected) {
@@ -248,7 +300,7 @@ async function runBehaviour(b: Behaviour, prefix: string, tctx: TestContext, bod
     if (exchange) {
       meta.failureExchange = exchange;
       try {
-        await allure.attachment('exchange', formatExchange(exchange), 'text/plain');
+        await allure.attachment('failing exchange', formatExchange(exchange), 'text/plain');
       } catch {
         /* optional */
       }

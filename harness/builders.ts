@@ -16,9 +16,13 @@ export type GroupTemplate = keyof typeof TEMPLATES.groups & string;
 const UNRESOLVED = Symbol('unresolved');
 const PLACEHOLDER = /\{\{(\w+)\}\}/g;
 
-/** Fills {{placeholders}}; a property or array element whose placeholder has no value is left out. */
+/**
+ * Fills {{placeholders}}. A property whose placeholder has no value is left out; an array element
+ * (an entity such as a role or a skill) with any unresolved placeholder is left out whole, and an
+ * array or object left empty that way is left out too.
+ */
 export function fillTemplate(template: unknown, vars: Record<string, string | undefined>): unknown {
-  const walk = (v: unknown): unknown => {
+  const walk = (v: unknown, strict: boolean): unknown => {
     if (typeof v === 'string') {
       let missing = false;
       const out = v.replace(PLACEHOLDER, (_, name: string) => {
@@ -29,21 +33,24 @@ export function fillTemplate(template: unknown, vars: Record<string, string | un
       return missing ? UNRESOLVED : out;
     }
     if (Array.isArray(v)) {
-      const items = v.map(walk).filter((x) => x !== UNRESOLVED);
+      const items = v.map((x) => walk(x, true)).filter((x) => x !== UNRESOLVED);
       return items.length === 0 && v.length > 0 ? UNRESOLVED : items;
     }
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) {
-        const w = walk(x);
-        if (w !== UNRESOLVED) out[k] = w;
+        const w = walk(x, strict);
+        if (w === UNRESOLVED) {
+          if (strict) return UNRESOLVED;
+          continue;
+        }
+        out[k] = w;
       }
-      // An object that lost every property (e.g. a skill without a name) is itself unresolved.
       return Object.keys(out).length === 0 && Object.keys(v).length > 0 ? UNRESOLVED : out;
     }
     return v;
   };
-  const result = walk(template);
+  const result = walk(template, false);
   return result === UNRESOLVED ? {} : result;
 }
 
@@ -53,7 +60,7 @@ export interface NameSource {
   externalId(label: string): string;
 }
 
-export function createBuilders(names: NameSource, org: OrgFixtures) {
+export function createBuilders(names: NameSource, org: OrgFixtures, userPassword?: string) {
   const orgVars = {
     division: org.division,
     role: org.role,
@@ -70,6 +77,7 @@ export function createBuilders(names: NameSource, org: OrgFixtures) {
         displayName: names.displayName(label),
         externalId: names.externalId(label),
         employeeNumber: String(Math.floor(Math.random() * 1e9)),
+        password: userPassword,
       }) as Record<string, any>;
       return applyOverrides(body, overrides);
     },

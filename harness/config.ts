@@ -36,6 +36,8 @@ export interface TargetConfig {
   org: OrgFixtures;
   /** Per-request timeout in ms. */
   timeoutMs: number;
+  /** Password given to users the run creates (unset: none is sent and the server generates one). */
+  userPassword?: string;
 }
 
 export interface OrgFixtures {
@@ -74,6 +76,7 @@ export const CONFIG_KEYS: Record<string, string> = {
   SCIM_RATE_LIMIT: 'client-side request budget per minute (default 300; 0 = unlimited)',
   SCIM_TARGET_NAME: 'name of the target, selects expectations/<name>.json (default: host name)',
   SCIM_TIMEOUT_MS: 'per-request timeout in milliseconds (default 30000)',
+  SCIM_USER_PASSWORD: "password given to the users the run creates (default: none sent, the server generates one); must meet the org's password policy",
   SCIM_REPORT_DIR: 'where reports are written (default reports/; allure results go to allure-results/ unless this is set)',
   SCIM_ORG_GROUP_ID: 'id of a scratch group the run may modify, needed where groups cannot be created (API version 2019)',
   SCIM_ORG_NON_SCIM_GROUP_ID: 'id of a group not created through SCIM (its DELETE must be refused)',
@@ -265,6 +268,7 @@ export function loadConfig(env: Env = process.env): TargetConfig {
     // The embedded emulator runs without a rate limit for the suite, so the client needs none either.
     rateLimitPerMinute: embedded ? 0 : rateLimitPerMinute,
     timeoutMs,
+    userPassword: value(env, 'SCIM_USER_PASSWORD'),
     org: {
       groupId: value(env, 'SCIM_ORG_GROUP_ID'),
       nonScimGroupId: value(env, 'SCIM_ORG_NON_SCIM_GROUP_ID'),

@@ -13,6 +13,8 @@ export interface RecordedExchange {
   /** Transport error (connection refused, timeout), when there was no response. */
   error?: string;
   durationMs: number;
+  /** 0 for a first attempt, n for the n-th retry after a 429. */
+  attempt?: number;
 }
 
 export interface HttpResult<T = any> {
@@ -183,7 +185,7 @@ export class HttpClient {
   async send(method: string, pathAndQuery: string, headers: Record<string, string>, body?: string): Promise<HttpResult> {
     const maxRetries = this.opts.maxRetries429 ?? 3;
     for (let attempt = 0; ; attempt++) {
-      const result = await this.once(method, pathAndQuery, headers, body);
+      const result = await this.once(method, pathAndQuery, headers, body, attempt);
       if (result.status === 429 && attempt < maxRetries && headers['x-harness-retry-429'] !== 'false') {
         await new Promise((r) => setTimeout(r, retryAfterMs(result.headers['retry-after'])));
         continue;
@@ -192,7 +194,7 @@ export class HttpClient {
     }
   }
 
-  private async once(method: string, pathAndQuery: string, headers: Record<string, string>, body?: string): Promise<HttpResult> {
+  private async once(method: string, pathAndQuery: string, headers: Record<string, string>, body: string | undefined, attempt: number): Promise<HttpResult> {
     await this.opts.limiter?.acquire();
     const sendHeaders = { ...headers };
     delete sendHeaders['x-harness-retry-429'];
@@ -205,6 +207,7 @@ export class HttpClient {
         body: body === undefined ? undefined : redactBodyText(body, sendHeaders['content-type']),
       },
       durationMs: 0,
+      attempt,
     };
     const started = performance.now();
     try {

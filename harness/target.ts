@@ -20,12 +20,16 @@ export interface ResolvedTarget {
   embedded: boolean;
   prefixes: string[];
   apiVersion: ApiVersion;
+  /** Which behaviour profile is expected (Genesys docs by default). */
+  profile?: string;
   identities: { primary: IdentitySpec; limited?: IdentitySpec };
   allowWrites: boolean;
   /** Request budget per minute for the whole run; each worker gets its share. */
   rateLimitPerMinute: number;
   workers: number;
   timeoutMs: number;
+  /** Password for users the run creates (a secret: redacted everywhere). */
+  userPassword?: string;
   capabilities: Capabilities;
   /** Why capabilities could not be read, if they could not. */
   capabilitiesNote?: string;

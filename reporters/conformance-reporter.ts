@@ -4,8 +4,10 @@
  * reports/conformance-report.json (machine-readable) and reports/conformance-report.md.
  * Secrets never reach it: exchanges are redacted when recorded and identities are left out.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Reporter, TestModule, TestCase } from 'vitest/node';
+import { renderHtml } from './html.ts';
 import type { RecordedExchange } from '../harness/http.ts';
 import type { ResolvedTarget } from '../harness/target.ts';
 import { buildReport, renderMarkdown, type TestOutcome } from './report-model.ts';
@@ -24,7 +26,7 @@ function outcomeOf(tc: TestCase): TestOutcome | undefined {
   } catch {
     target = undefined;
   }
-  const base = {
+  const base: Omit<TestOutcome, 'verdict'> = {
     behaviour: meta.behaviour,
     prefix: meta.prefix,
     project: tc.project.name,
@@ -33,7 +35,8 @@ function outcomeOf(tc: TestCase): TestOutcome | undefined {
     level: meta.level ?? '?',
     resource: meta.resource ?? '?',
   };
-  if (result.state === 'skipped') return { ...base, verdict: 'skipped', note: result.note ?? meta.skipReason ?? 'skipped' };
+  Object.assign(base, { requests: meta.requests, retries: meta.retries });
+  if (result.state === 'skipped') return { ...base, verdict: 'skipped', note: result.note ?? meta.skipReason ?? 'skipped', skipKind: meta.skipKind };
   if (result.state === 'failed') {
     const message = result.errors?.map((e) => e.message).join('\n') ?? 'failed';
     return { ...base, verdict: 'failed', message, exchange: meta.failureExchange as RecordedExchange | undefined };
@@ -45,10 +48,37 @@ function outcomeOf(tc: TestCase): TestOutcome | undefined {
   return undefined;
 }
 
+function suiteInfo(): { name: string; version: string; commit: string } {
+  const root = new URL('..', import.meta.url);
+  let version = '0.0.0';
+  let name = 'scim-conformance';
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+    version = pkg.version;
+    name = pkg.name;
+  } catch {
+    /* keep defaults */
+  }
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (dirty) commit += '+modified';
+  } catch {
+    /* not a git checkout */
+  }
+  return { name, version, commit };
+}
+
 export default class ConformanceReporter implements Reporter {
   private readonly dir: string;
+  private startedAt = new Date();
   constructor(options: ConformanceReporterOptions = {}) {
     this.dir = options.outputDir ?? 'reports';
+  }
+
+  onTestRunStart(): void {
+    this.startedAt = new Date();
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
@@ -70,9 +100,10 @@ export default class ConformanceReporter implements Reporter {
       }
     }
     if (outcomes.length === 0) return;
-    const report = buildReport(outcomes, [...targets.entries()]);
+    const report = buildReport(outcomes, [...targets.entries()], { startedAt: this.startedAt, suite: suiteInfo(), includeNotRun: true });
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(`${this.dir}/conformance-report.json`, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(`${this.dir}/conformance-report.md`, renderMarkdown(report));
+    writeFileSync(`${this.dir}/conformance-report.html`, renderHtml(report));
   }
 }

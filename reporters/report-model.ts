@@ -1,13 +1,16 @@
 /**
  * The conformance report model: pure functions from test outcomes to verdicts, shared by the
  * reporter (which writes the report) and the CLI (which prints the summary and picks the exit code).
+ * The format is documented by schemas/reports/conformance-report.schema.json.
  */
+import { createHash } from 'node:crypto';
 import { loadCatalogue } from '../harness/catalogue.ts';
 import type { RecordedExchange } from '../harness/http.ts';
 import type { ResolvedTarget } from '../harness/target.ts';
-import { formatExchange } from '../harness/verify.ts';
+import { curlFor } from '../harness/http.ts';
 
-export type Verdict = 'passed' | 'failed' | 'skipped' | 'known-failure';
+export type Verdict = 'passed' | 'failed' | 'skipped' | 'known-failure' | 'not-run';
+export type SkipKind = 'version' | 'capability' | 'configuration' | 'row';
 
 export interface TestOutcome {
   behaviour: string;
@@ -17,10 +20,24 @@ export interface TestOutcome {
   test: string;
   level: string;
   resource: string;
-  verdict: Verdict;
+  verdict: Exclude<Verdict, 'not-run'>;
   note?: string;
+  skipKind?: SkipKind;
   message?: string;
   exchange?: RecordedExchange;
+  requests?: number;
+  retries?: number;
+}
+
+export interface FailureDetail {
+  test: string;
+  /** The requirement line of the failure message (`[ID] title (level; sources)`). */
+  requirement: string;
+  expected?: string;
+  actual?: string;
+  message: string;
+  exchange?: RecordedExchange;
+  reproduce?: string;
 }
 
 export interface BehaviourResult {
@@ -28,30 +45,83 @@ export interface BehaviourResult {
   title: string;
   level: string;
   resource: string;
+  area: string;
   apiVersion: string;
   prefix: string;
   verdict: Verdict;
   tests: { passed: number; failed: number; skipped: number; knownFailures: number };
-  /** Skip reason or known-failure reason. */
+  /** Skip reason, known-failure reason, or why it did not run. */
   note?: string;
-  failures?: { test: string; message: string; exchange?: RecordedExchange; reproduce?: string }[];
+  skipKind?: SkipKind;
+  failures?: FailureDetail[];
 }
+
+export interface ReportTarget {
+  project: string;
+  name: string;
+  baseUrl: string;
+  embedded: boolean;
+  apiVersion: string;
+  profile: string;
+  prefixes: string[];
+  runId: string;
+  capabilities: unknown;
+  capabilitiesNote?: string;
+}
+
+export type OverallVerdict = 'conformant' | 'not conformant' | 'incomplete';
 
 export interface ConformanceReport {
   tool: 'scim-conformance';
-  reportVersion: 1;
+  reportVersion: 2;
+  suite: { name: string; version: string; commit: string };
   generatedAt: string;
-  targets: { project: string; name: string; baseUrl: string; embedded: boolean; apiVersion: string; prefixes: string[]; runId: string; capabilities: unknown; capabilitiesNote?: string }[];
-  summary: { behaviours: number; passed: number; failed: number; skipped: number; knownFailures: number; mustFailed: number };
-  /** conformant: no MUST behaviour failed. */
-  verdict: 'conformant' | 'not conformant';
+  startedAt: string;
+  durationMs: number;
+  requests: { sent: number; retried: number };
+  targets: ReportTarget[];
+  summary: {
+    behaviours: number;
+    passed: number;
+    failed: number;
+    skipped: number;
+    knownFailures: number;
+    notRun: number;
+    mustFailed: number;
+    /** MUST behaviours skipped because the run lacked something (writes, limited identity, org fixture). */
+    mustSkippedForConfiguration: number;
+  };
+  /**
+   * Counted over the required (MUST) behaviours that apply to the API version:
+   * not conformant when one failed; incomplete when none failed but some could not run for lack of
+   * configuration; conformant otherwise. Behaviours the server declares unsupported are skipped, not failed.
+   */
+  verdict: OverallVerdict;
   results: BehaviourResult[];
+  /** sha256 over the canonical JSON of everything above; see bin/verify-report.ts. */
+  integrity?: { algorithm: 'sha256'; hash: string };
 }
 
-const ORDER: Record<Verdict, number> = { failed: 3, 'known-failure': 2, passed: 1, skipped: 0 };
+const ORDER: Record<Exclude<Verdict, 'not-run'>, number> = { failed: 3, 'known-failure': 2, passed: 1, skipped: 0 };
 
-export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedTarget][], now = new Date()): ConformanceReport {
-  const titles = new Map(loadCatalogue().map((b) => [b.id, b.title]));
+function parseFailure(message: string): Pick<FailureDetail, 'requirement' | 'expected' | 'actual'> {
+  const lines = message.split('\n');
+  const pick = (label: string) => lines.find((l) => l.startsWith(label))?.slice(label.length).trim();
+  return { requirement: lines[0] ?? '', expected: pick('Expected:'), actual: pick('Actual:') };
+}
+
+export interface BuildOptions {
+  now?: Date;
+  startedAt?: Date;
+  suite?: ConformanceReport['suite'];
+  /** Include catalogue behaviours that did not run (pending, filtered out) as not-run rows. */
+  includeNotRun?: boolean;
+}
+
+export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedTarget][], options: BuildOptions = {}): ConformanceReport {
+  const now = options.now ?? new Date();
+  const catalogue = loadCatalogue();
+  const byId = new Map(catalogue.map((b) => [b.id, b]));
   const groups = new Map<string, TestOutcome[]>();
   for (const o of outcomes) {
     const key = `${o.apiVersion}\u0000${o.behaviour}\u0000${o.prefix}`;
@@ -65,60 +135,142 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
     const count = (v: Verdict) => list.filter((o) => o.verdict === v).length;
     const tests = { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), knownFailures: count('known-failure') };
     // A behaviour fails if any of its tests (rows) fails; it is skipped only if all were skipped.
-    const verdict = list.reduce<Verdict>((acc, o) => (ORDER[o.verdict] > ORDER[acc] ? o.verdict : acc), 'skipped');
+    const verdict = list.reduce<Exclude<Verdict, 'not-run'>>((acc, o) => (ORDER[o.verdict] > ORDER[acc] ? o.verdict : acc), 'skipped');
     const failed = list.filter((o) => o.verdict === 'failed');
     const noted = list.find((o) => o.verdict === verdict && o.note);
+    const entry = byId.get(first.behaviour);
     results.push({
       behaviour: first.behaviour,
-      title: titles.get(first.behaviour) ?? first.test,
+      title: entry?.title ?? first.test,
       level: first.level,
       resource: first.resource,
+      area: entry?.area ?? '?',
       apiVersion: first.apiVersion,
       prefix: first.prefix,
       verdict,
       tests,
       note: noted?.note,
+      skipKind: verdict === 'skipped' ? list.find((o) => o.skipKind)?.skipKind : undefined,
       failures: failed.length
-        ? failed.map((o) => ({ test: o.test, message: o.message ?? '', exchange: o.exchange, reproduce: o.exchange ? formatExchange(o.exchange).split('Reproduce:\n  ')[1] : undefined }))
+        ? failed.map((o) => ({
+            test: o.test,
+            ...parseFailure(o.message ?? ''),
+            message: o.message ?? '',
+            exchange: o.exchange,
+            reproduce: o.exchange ? curlFor(o.exchange) : undefined,
+          }))
         : undefined,
     });
   }
+  if (options.includeNotRun) {
+    for (const [, t] of targets) {
+      for (const b of catalogue) {
+        if (!b.versions.includes(t.apiVersion)) continue;
+        for (const prefix of t.prefixes) {
+          if (groups.has(`${t.apiVersion}\u0000${b.id}\u0000${prefix}`)) continue;
+          results.push({
+            behaviour: b.id,
+            title: b.title,
+            level: b.level,
+            resource: b.resource,
+            area: b.area,
+            apiVersion: t.apiVersion,
+            prefix,
+            verdict: 'not-run',
+            tests: { passed: 0, failed: 0, skipped: 0, knownFailures: 0 },
+            note: b.status === 'pending' ? 'no test yet (pending in the catalogue)' : 'not selected in this run',
+          });
+        }
+      }
+    }
+  }
   results.sort((a, b) => a.apiVersion.localeCompare(b.apiVersion) || a.behaviour.localeCompare(b.behaviour) || a.prefix.localeCompare(b.prefix));
+  const ran = results.filter((r) => r.verdict !== 'not-run');
   const summary = {
-    behaviours: results.length,
-    passed: results.filter((r) => r.verdict === 'passed').length,
-    failed: results.filter((r) => r.verdict === 'failed').length,
-    skipped: results.filter((r) => r.verdict === 'skipped').length,
-    knownFailures: results.filter((r) => r.verdict === 'known-failure').length,
-    mustFailed: results.filter((r) => r.verdict === 'failed' && r.level === 'MUST').length,
+    behaviours: ran.length,
+    passed: ran.filter((r) => r.verdict === 'passed').length,
+    failed: ran.filter((r) => r.verdict === 'failed').length,
+    skipped: ran.filter((r) => r.verdict === 'skipped').length,
+    knownFailures: ran.filter((r) => r.verdict === 'known-failure').length,
+    notRun: results.length - ran.length,
+    mustFailed: ran.filter((r) => r.verdict === 'failed' && r.level === 'MUST').length,
+    mustSkippedForConfiguration: ran.filter((r) => r.verdict === 'skipped' && r.level === 'MUST' && r.skipKind === 'configuration').length,
   };
-  return {
+  const verdict: OverallVerdict =
+    summary.mustFailed > 0 ? 'not conformant' : summary.mustSkippedForConfiguration > 0 ? 'incomplete' : 'conformant';
+  const startedAt = options.startedAt ?? now;
+  const report: ConformanceReport = {
     tool: 'scim-conformance',
-    reportVersion: 1,
+    reportVersion: 2,
+    suite: options.suite ?? { name: 'scim-conformance', version: '0.0.0', commit: 'unknown' },
     generatedAt: now.toISOString(),
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.max(0, now.getTime() - startedAt.getTime()),
+    requests: {
+      sent: outcomes.reduce((n, o) => n + (o.requests ?? 0), 0),
+      retried: outcomes.reduce((n, o) => n + (o.retries ?? 0), 0),
+    },
     targets: targets.map(([project, t]) => ({
       project,
       name: t.targetName,
       baseUrl: t.baseUrl,
       embedded: t.embedded,
       apiVersion: t.apiVersion,
+      profile: t.profile ?? 'genesys',
       prefixes: t.prefixes,
       runId: t.run.runId,
       capabilities: t.capabilities,
       capabilitiesNote: t.capabilitiesNote,
     })),
     summary,
-    verdict: summary.mustFailed === 0 ? 'conformant' : 'not conformant',
+    verdict,
     results,
   };
+  return sealReport(report);
 }
 
-const MARK: Record<Verdict, string> = { passed: 'pass', failed: 'FAIL', skipped: 'skip', 'known-failure': 'known' };
+/** Canonical JSON: keys sorted at every level, no whitespace. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function reportHash(report: ConformanceReport): string {
+  const { integrity: _ignored, ...content } = report;
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+}
+
+export function sealReport(report: ConformanceReport): ConformanceReport {
+  const { integrity: _ignored, ...content } = report;
+  return { ...content, integrity: { algorithm: 'sha256', hash: reportHash(report) } };
+}
+
+export function verifyReport(report: ConformanceReport): { ok: boolean; expected?: string; actual: string } {
+  const actual = reportHash(report);
+  return { ok: report.integrity?.hash === actual, expected: report.integrity?.hash, actual };
+}
+
+const MARK: Record<Verdict, string> = { passed: 'pass', failed: 'FAIL', skipped: 'skip', 'known-failure': 'known', 'not-run': '-' };
+
+export interface SummaryRow {
+  apiVersion: string;
+  behaviour: string;
+  level: string;
+  cells: Record<string, Verdict>;
+  notes: string[];
+}
 
 /** A behaviour × prefix table, one row per behaviour and API version. */
-export function summaryRows(report: ConformanceReport): { apiVersion: string; behaviour: string; level: string; cells: Record<string, Verdict>; notes: string[] }[] {
-  const rows = new Map<string, { apiVersion: string; behaviour: string; level: string; cells: Record<string, Verdict>; notes: string[] }>();
+export function summaryRows(report: ConformanceReport, includeNotRun = false): SummaryRow[] {
+  const rows = new Map<string, SummaryRow>();
   for (const r of report.results) {
+    if (!includeNotRun && r.verdict === 'not-run') continue;
     const key = `${r.apiVersion} ${r.behaviour}`;
     const row = rows.get(key) ?? { apiVersion: r.apiVersion, behaviour: r.behaviour, level: r.level, cells: {}, notes: [] };
     row.cells[r.prefix] = r.verdict;
@@ -128,8 +280,17 @@ export function summaryRows(report: ConformanceReport): { apiVersion: string; be
   return [...rows.values()];
 }
 
+export function prefixesOf(report: ConformanceReport): string[] {
+  return [...new Set(report.results.map((r) => r.prefix))].sort();
+}
+
+export function summaryLine(report: ConformanceReport): string {
+  const s = report.summary;
+  return `${s.behaviours} behaviour×prefix results: ${s.passed} passed, ${s.failed} failed (${s.mustFailed} MUST), ${s.skipped} skipped, ${s.knownFailures} known failures; ${report.requests.sent} requests (${report.requests.retried} retried) → ${report.verdict}`;
+}
+
 export function renderText(report: ConformanceReport): string {
-  const prefixes = [...new Set(report.results.map((r) => r.prefix))];
+  const prefixes = prefixesOf(report);
   const rows = summaryRows(report);
   const idWidth = Math.max(10, ...rows.map((r) => r.behaviour.length));
   const lines: string[] = [];
@@ -139,26 +300,29 @@ export function renderText(report: ConformanceReport): string {
       `${r.behaviour.padEnd(idWidth)}  ${r.apiVersion.padEnd(4)}  ${r.level.padEnd(6)}  ${prefixes.map((p) => (r.cells[p] ? MARK[r.cells[p]] : '-').padEnd(16)).join(' ')}${r.notes.length ? `  ${r.notes[0]}` : ''}`,
     );
   }
-  const s = report.summary;
-  lines.push('');
-  lines.push(
-    `${s.behaviours} behaviour×prefix results: ${s.passed} passed, ${s.failed} failed (${s.mustFailed} MUST), ${s.skipped} skipped, ${s.knownFailures} known failures → ${report.verdict}`,
-  );
+  lines.push('', summaryLine(report));
+  if (report.summary.mustSkippedForConfiguration) {
+    lines.push(`${report.summary.mustSkippedForConfiguration} MUST behaviour×prefix results were skipped for lack of configuration (see the notes above).`);
+  }
   return lines.join('\n');
 }
 
+const escapeMd = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
 export function renderMarkdown(report: ConformanceReport): string {
-  const prefixes = [...new Set(report.results.map((r) => r.prefix))];
+  const prefixes = prefixesOf(report);
   const out: string[] = [];
   out.push('# SCIM conformance report', '');
+  out.push(`- suite ${report.suite.name} ${report.suite.version} (commit ${report.suite.commit}), generated ${report.generatedAt}, took ${(report.durationMs / 1000).toFixed(1)} s`);
   for (const t of report.targets) {
-    out.push(`- target **${t.name}** (${t.embedded ? 'embedded emulator' : t.baseUrl}), API version ${t.apiVersion}, run ${t.runId}`);
+    out.push(`- target **${t.name}** (${t.embedded ? 'embedded emulator' : t.baseUrl}), API version ${t.apiVersion}, profile ${t.profile}, prefixes ${t.prefixes.join(', ')}, run ${t.runId}`);
+    out.push(`  - ServiceProviderConfig says: ${JSON.stringify(t.capabilities)}${t.capabilitiesNote ? ` (${t.capabilitiesNote})` : ''}`);
   }
-  const s = report.summary;
-  out.push('', `**Verdict: ${report.verdict}** (${s.passed} passed, ${s.failed} failed of which ${s.mustFailed} MUST, ${s.skipped} skipped, ${s.knownFailures} known failures)`, '');
+  out.push('', `**Verdict: ${report.verdict}** — ${summaryLine(report)}`, '');
+  out.push(`Integrity: sha256 ${report.integrity?.hash ?? '(none)'} — check with \`npm run verify-report -- conformance-report.json\``, '');
   out.push(`| behaviour | version | level | ${prefixes.join(' | ')} | note |`, `|---|---|---|${prefixes.map(() => '---|').join('')}---|`);
-  for (const r of summaryRows(report)) {
-    out.push(`| ${r.behaviour} | ${r.apiVersion} | ${r.level} | ${prefixes.map((p) => (r.cells[p] ? MARK[r.cells[p]] : '-')).join(' | ')} | ${r.notes.join('; ').replace(/\|/g, '\\|')} |`);
+  for (const r of summaryRows(report, true)) {
+    out.push(`| ${r.behaviour} | ${r.apiVersion} | ${r.level} | ${prefixes.map((p) => (r.cells[p] ? MARK[r.cells[p]] : '-')).join(' | ')} | ${escapeMd(r.notes.join('; '))} |`);
   }
   const failures = report.results.filter((r) => r.failures?.length);
   if (failures.length) {

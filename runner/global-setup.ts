@@ -101,6 +101,7 @@ export default async function setup(project: TestProject) {
       rateLimitPerMinute: config.rateLimitPerMinute,
       workers,
       timeoutMs: config.timeoutMs,
+      userPassword: config.userPassword,
       capabilities: {},
       org: config.org,
       run,
