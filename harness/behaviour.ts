@@ -149,12 +149,21 @@ export interface BehaviourContext {
   create(resource: LedgerResource, body: unknown): Promise<HttpResult>;
   /** Register a resource created some other way, for removal when the test ends. */
   track(resource: LedgerResource, id: string, name: string): void;
+  /**
+   * A read-only fixture shared by the tests of this worker on this prefix: `factory` runs once per key
+   * and its `create` registers resources in the ledger without deleting them at the end of the test;
+   * the runner removes them at the end of the run. Tests must not modify what they get from here.
+   */
+  shared<T>(key: string, factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>): Promise<T>;
+  /** A client for the main identity on another prefix (same connection pool and token). */
+  scimAt(prefix: string): ScimClient;
   /** Skip this test with a reason (recorded in the report). */
   skip(reason: string): never;
   test: TestContext;
 }
 
 let nameCounter = 0;
+const sharedFixtures = new Map<string, Promise<unknown>>();
 
 function makeContext(b: Behaviour, prefix: string, tctx: TestContext): BehaviourContext {
   const target = getTarget();
@@ -217,6 +226,25 @@ function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Behaviour
       return res;
     },
     track,
+    shared<T>(key: string, factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>): Promise<T> {
+      const cacheKey = `${prefix}\u0000${key}`;
+      let p = sharedFixtures.get(cacheKey) as Promise<T> | undefined;
+      if (!p) {
+        const createKept = async (resource: LedgerResource, body: unknown) => {
+          const res = await scim.post(`/${resource}`, body);
+          const created = res.body as { id?: unknown; userName?: string; displayName?: string } | undefined;
+          if (res.status >= 200 && res.status < 300 && created && typeof created.id === 'string') {
+            runLedger(target).created(resource, created.id, (resource === 'users' ? created.userName : created.displayName) ?? '', prefix);
+          }
+          return res;
+        };
+        p = factory(createKept);
+        sharedFixtures.set(cacheKey, p);
+        p.catch(() => sharedFixtures.delete(cacheKey));
+      }
+      return p;
+    },
+    scimAt: (other) => new ScimClient(http, other, identityTokens(target, 'primary')),
     skip,
     test: tctx,
   };

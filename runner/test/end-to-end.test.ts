@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../emulator/server.ts';
 import { verifyReport, type ConformanceReport } from '../../reporters/report-model.ts';
@@ -93,6 +93,7 @@ describe('a run against a remote-style target', () => {
 
   test('writes a report that validates against its JSON Schema', () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
+    const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (a: Ajv) => void;
     addFormats(ajv);
     const schema = JSON.parse(readFileSync(join(ROOT, 'schemas/reports/conformance-report.schema.json'), 'utf8'));
     const validate = ajv.compile(schema);
