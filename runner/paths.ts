@@ -11,7 +11,13 @@ const SEED_ORG = `${ROOT}fixtures/emulator/seed-org.json`;
 export function embeddedOrgFixtures(): OrgFixtures {
   if (!existsSync(SEED_ORG)) return {};
   const seed = JSON.parse(readFileSync(SEED_ORG, 'utf8')) as any;
-  const first = (list: unknown, key = 'name') => (Array.isArray(list) && list.length ? String(list[0][key] ?? list[0]) : undefined);
+  // Prefer entries that are not the org's defaults, so a check using them can tell them apart from a default.
+  // Never an admin role: a check should not need to grant administration to prove roles work.
+  const pick = (list: unknown, avoid?: string): string | undefined => {
+    if (!Array.isArray(list) || list.length === 0) return undefined;
+    const names = list.map((x: any) => String(x?.name ?? x));
+    return names.find((n) => n !== avoid && !/admin/i.test(n)) ?? names[0];
+  };
   const groups: any[] = Array.isArray(seed.groups) ? seed.groups : [];
   const isScim = (g: any) => typeof g.externalId === 'string' && g.externalId.startsWith('scim-');
   const nonScim = groups.find((g) => !isScim(g));
@@ -19,9 +25,9 @@ export function embeddedOrgFixtures(): OrgFixtures {
   return {
     groupId: scratch?.id,
     nonScimGroupId: nonScim?.id,
-    division: first(seed.divisions),
-    role: first(seed.roles),
-    routingSkill: first(seed.routingSkills ?? seed.skills),
-    routingLanguage: first(seed.routingLanguages ?? seed.languages),
+    division: pick(seed.divisions, seed.defaultDivision),
+    role: pick(seed.roles, seed.defaultRole),
+    routingSkill: pick(seed.routingSkills),
+    routingLanguage: pick(seed.routingLanguages),
   };
 }

@@ -1,0 +1,114 @@
+/**
+ * Refused user PATCH requests (RFC 7644 §3.5.2, §3.12; reference notes §6, §7). The invalid operations with their
+ * expected status and scimType are data in fixtures/cases/user-patch.json ("invalid").
+ */
+import { randomUUID } from 'node:crypto';
+import { behaviour } from '../../harness/index.ts';
+import operations from '../../fixtures/operations.json' with { type: 'json' };
+import { invalidRows, PATCH_OP, runInvalid } from './patch-support.ts';
+
+behaviour.for('USR-PATCH-REPLACE-FILTER-NO-MATCH-400', 'refuses a replace whose value filter matches nothing with 400 noTarget', invalidRows('USR-PATCH-REPLACE-FILTER-NO-MATCH-400'), async (row, ctx) => {
+  await runInvalid(row, ctx);
+});
+
+behaviour.for('USR-PATCH-INVALID-OP-400', 'refuses an unknown op with 400 invalidSyntax', invalidRows('USR-PATCH-INVALID-OP-400'), async (row, ctx) => {
+  await runInvalid(row, ctx);
+});
+
+behaviour.for('USR-PATCH-REMOVE-NO-PATH-400', 'refuses a remove without a path with 400 noTarget', invalidRows('USR-PATCH-REMOVE-NO-PATH-400'), async (row, ctx) => {
+  await runInvalid(row, ctx);
+});
+
+behaviour.for('USR-PATCH-INVALID-PATH-400', 'refuses a path naming an unknown attribute with 400 invalidPath', invalidRows('USR-PATCH-INVALID-PATH-400'), async (row, ctx) => {
+  await runInvalid(row, ctx);
+});
+
+behaviour.for('USR-PATCH-MALFORMED-PATH-400', 'refuses a syntactically malformed path with 400 invalidPath', invalidRows('USR-PATCH-MALFORMED-PATH-400'), async (row, ctx) => {
+  await runInvalid(row, ctx);
+});
+
+behaviour.for('USR-PATCH-INVALID-VALUE-400', 'refuses a value of the wrong type with 400 invalidValue', invalidRows('USR-PATCH-INVALID-VALUE-400'), async (row, ctx) => {
+  await runInvalid(row, ctx);
+});
+
+behaviour.for('USR-PATCH-READONLY-400', 'refuses a PATCH modifying id or meta with 400 mutability', invalidRows('USR-PATCH-READONLY-400'), async (row, ctx) => {
+  await runInvalid(row, ctx);
+});
+
+behaviour.for('USR-PATCH-GROUPS-400', "refuses a PATCH modifying the user's groups with 400 mutability", invalidRows('USR-PATCH-GROUPS-400'), async (row, ctx) => {
+  await runInvalid(row, ctx);
+});
+
+behaviour.for('USR-PATCH-EMAIL-OTHER-400', 'refuses a PATCH modifying emails[type eq "other"].value with 400 mutability', invalidRows('USR-PATCH-EMAIL-OTHER-400'), async (row, ctx) => {
+  await runInvalid(row, ctx);
+});
+
+behaviour.for('USR-PATCH-INVALID-SYNTAX-400', 'refuses a body without Operations or without the PatchOp schema with 400 invalidSyntax', invalidRows('USR-PATCH-INVALID-SYNTAX-400'), async (row, ctx) => {
+  await runInvalid(row, ctx);
+});
+
+behaviour.for('USR-PATCH-UNKNOWN-ROLE-400', 'refuses the add of an unknown role name with 400 invalidValue', invalidRows('USR-PATCH-UNKNOWN-ROLE-400'), async (row, ctx) => {
+  await runInvalid(row, ctx);
+});
+
+behaviour.for('USR-PATCH-USERNAME-TAKEN-409', 'refuses a change of userName to one already in use with 409 uniqueness', invalidRows('USR-PATCH-USERNAME-TAKEN-409'), async (row, ctx) => {
+  await runInvalid(row, ctx);
+});
+
+behaviour.for('USR-PATCH-ATOMIC', 'applies none of the operations when one of them fails, and answers with an error', invalidRows('USR-PATCH-ATOMIC'), async (row, ctx) => {
+  await runInvalid(row, ctx);
+});
+
+const titlePatch = (title: string) => ({ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: title }] });
+
+behaviour('USR-PATCH-UNKNOWN-404', 'answers a PATCH of an unknown user id with 404', async ({ scim, verify }) => {
+  const res = await scim.patch(`/users/${randomUUID()}`, titlePatch('Some Title'));
+  verify.scimError(res, 404);
+});
+
+behaviour(
+  'USR-PATCH-IF-MATCH-STALE-400',
+  'refuses a PATCH with a stale If-Match with 400 invalidVers and leaves the user unchanged',
+  async ({ scim, verify, build, create }) => {
+    const created = await create('users', build.user('stale', 'minimal', { title: 'Before Title' }));
+    verify.status(created, [200, 201], 'setup: the user to PATCH is created');
+    verify.schema(created, 'ScimV2User');
+    const path = `/users/${encodeURIComponent(created.body.id)}`;
+    const stale: unknown = created.headers.etag ?? created.body.meta?.version;
+    verify.that(created, typeof stale === 'string' && stale !== '', 'setup: the created user has a version (ETag header or meta.version)', 'a version', stale);
+    const first = await scim.patch(path, titlePatch('Middle Title'));
+    verify.status(first, 200, 'setup: an unconditional PATCH moves the user to a new version');
+    verify.schema(first, 'ScimV2User');
+    verify.that(first, first.body.meta?.version !== stale, 'setup: the version changed, so the first one is stale', `anything but ${String(stale)}`, first.body.meta?.version);
+    const res = await scim.patch(path, titlePatch('After Title'), { headers: { 'if-match': stale as string } });
+    verify.scimError(res, 400, 'invalidVers');
+    const after = await scim.get(path);
+    verify.status(after, 200);
+    verify.schema(after, 'ScimV2User');
+    verify.equal(after, after.body.title, 'Middle Title', 'title after the refused PATCH (unchanged)');
+  },
+);
+
+type OperationsFile = {
+  versions: Record<string, { operations: Record<string, { prefixes: Record<string, { permissions: string[] }> }> }>;
+};
+
+behaviour(
+  'USR-PATCH-PERMISSION',
+  'refuses PATCH user with 403 for an identity holding none of the documented permissions',
+  async ({ scim, verify, build, create, limited, target, prefix, skip }) => {
+    const documented = (operations as unknown as OperationsFile).versions[target.apiVersion]?.operations.patchScimUser?.prefixes[prefix]?.permissions ?? [];
+    const held = (target.identities.limited?.permissions ?? []).filter((p) => documented.includes(p));
+    if (held.length > 0) skip(`the limited identity holds ${held.join(', ')}, which PATCH user accepts`);
+    const client = limited();
+    const created = await create('users', build.user('permission', 'minimal', { title: 'Before Title' }));
+    verify.status(created, [200, 201], 'setup: the user to PATCH is created');
+    const path = `/users/${encodeURIComponent(created.body.id)}`;
+    const res = await client.patch(path, titlePatch('After Title'));
+    verify.status(res, 403);
+    const after = await scim.get(path);
+    verify.status(after, 200);
+    verify.schema(after, 'ScimV2User');
+    verify.equal(after, after.body.title, 'Before Title', 'title after the refused PATCH (unchanged)');
+  },
+);

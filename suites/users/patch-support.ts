@@ -1,0 +1,271 @@
+/**
+ * Shared by patch.test.ts and patch-errors.test.ts: the rows of fixtures/cases/user-patch.json, their placeholders,
+ * and the state assertions of the table (read a value at a '/'-separated path and compare it). This is an
+ * assertion reader, not a PATCH interpreter: the expected state of every row is written in the table.
+ */
+import { fillTemplate } from '../../harness/builders.ts';
+import type { BehaviourContext, HttpResult } from '../../harness/index.ts';
+import cases from '../../fixtures/cases/user-patch.json' with { type: 'json' };
+
+export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const GENESYS = 'urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User';
+
+export interface Assertion {
+  path: string;
+  equals?: unknown;
+  notEquals?: unknown;
+  absent?: boolean;
+  present?: boolean;
+  length?: number;
+}
+
+interface BaseRow {
+  behaviour: string;
+  name: string;
+  versions?: string[];
+  template?: 'minimal' | 'full';
+  with?: Record<string, unknown>;
+  operations?: unknown[];
+  body?: unknown;
+}
+
+export interface ValidRow extends BaseRow {
+  before?: Assertion[];
+  expect: Assertion[];
+}
+
+export interface InvalidRow extends BaseRow {
+  status: number;
+  scimType?: string;
+  unchanged?: Assertion[];
+}
+
+const table = cases as unknown as { valid: ValidRow[]; invalid: InvalidRow[] };
+
+function rowsOf<R extends BaseRow>(list: R[], id: string): R[] {
+  const rows = list.filter((r) => r.behaviour === id);
+  if (rows.length === 0) throw new Error(`fixtures/cases/user-patch.json has no rows for ${id}`);
+  return rows;
+}
+export const validRows = (id: string) => rowsOf(table.valid, id);
+export const invalidRows = (id: string) => rowsOf(table.invalid, id);
+
+// ---------------------------------------------------------------- placeholders
+
+type Vars = Record<string, string | undefined>;
+const PLACEHOLDER = /\{\{(\w+)\}\}/g;
+
+function referenced(value: unknown): Set<string> {
+  return new Set([...JSON.stringify(value ?? null).matchAll(PLACEHOLDER)].map((m) => m[1]));
+}
+
+function missing(value: unknown, vars: Vars): string[] {
+  return [...referenced(value)].filter((v) => vars[v] === undefined);
+}
+
+const randomDigits = () => String(100000000 + Math.floor(Math.random() * 899999999));
+
+/** Values for the row's placeholders; a second user or a users list is fetched only when the row needs one. */
+async function prepareVars(row: BaseRow, ctx: BehaviourContext): Promise<Vars> {
+  const { names, target } = ctx;
+  const vars: Vars = {
+    newUserName: names.userName('renamed'),
+    newDisplayName: names.displayName('renamed'),
+    externalId: names.externalId('ext'),
+    newExternalId: names.externalId('ext-new'),
+    workEmail: names.userName('work'),
+    newWorkEmail: names.userName('work-new'),
+    teamsId: names.externalId('teams'),
+    newTeamsId: names.externalId('teams-new'),
+    unknownRole: names.displayName('no-such-role'),
+    employeeNumber: randomDigits(),
+    newEmployeeNumber: randomDigits(),
+    password: `Sc1m-Ct!${Math.random().toString(36).slice(2, 10)}Zq7#`,
+    role: target.org.role,
+    division: target.org.division,
+    routingSkill: target.org.routingSkill,
+    routingLanguage: target.org.routingLanguage,
+    groupId: target.org.groupId ?? target.org.nonScimGroupId,
+  };
+  const refs = referenced(row);
+  if (refs.has('managerId') || refs.has('takenUserName')) {
+    const other = await ctx.create('users', ctx.build.user('other'));
+    ctx.verify.status(other, [200, 201], 'setup: a second user is created');
+    ctx.verify.schema(other, 'ScimV2User');
+    vars.managerId = other.body.id;
+    vars.takenUserName = other.body.userName;
+  }
+  if (refs.has('otherRole') || refs.has('otherDivision')) {
+    Object.assign(vars, await discoverOthers(ctx));
+  }
+  return vars;
+}
+
+/** A role and a division other than the org fixtures', read from the users the org lists (one request). */
+async function discoverOthers(ctx: BehaviourContext): Promise<Vars> {
+  const { scim, verify, target } = ctx;
+  const query: Record<string, string> =
+    target.apiVersion === '2019'
+      ? { filter: 'active eq true', count: '25' }
+      : { count: '25', attributes: `roles,${ENTERPRISE}:division` };
+  const res = await scim.get('/users', { query });
+  verify.status(res, 200, 'setup: list users to find another role and division');
+  verify.schema(res, 'ScimUserListResponse');
+  const lower = (s: unknown) => String(s ?? '').toLowerCase();
+  let otherRole: string | undefined;
+  let otherDivision: string | undefined;
+  for (const u of (res.body.Resources ?? []) as Record<string, any>[]) {
+    for (const r of (Array.isArray(u.roles) ? u.roles : []) as { value?: unknown }[]) {
+      const name = r?.value;
+      // Never hand a test user an administrator role.
+      if (!otherRole && typeof name === 'string' && name !== '' && lower(name) !== lower(target.org.role) && !/admin/i.test(name)) otherRole = name;
+    }
+    const division = u[ENTERPRISE]?.division;
+    if (!otherDivision && typeof division === 'string' && division !== '' && lower(division) !== lower(target.org.division)) otherDivision = division;
+  }
+  return { otherRole, otherDivision };
+}
+
+/** Fills a value; properties and array items whose placeholder has no value are left out (harness/builders.ts). */
+function fill<T>(value: T, vars: Vars): T {
+  return fillTemplate(value, vars) as T;
+}
+
+/** Assertions whose placeholders all have values, filled. */
+function fillAssertions(list: Assertion[] | undefined, vars: Vars): Assertion[] {
+  return (list ?? []).filter((a) => missing(a, vars).length === 0).map((a) => fill(a, vars));
+}
+
+// ---------------------------------------------------------------- state assertions
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function ciGet(obj: Record<string, unknown>, key: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(obj, key)) return obj[key];
+  const k = Object.keys(obj).find((x) => x.toLowerCase() === key.toLowerCase());
+  return k === undefined ? undefined : obj[k];
+}
+
+/** The value at `path`: keys separated by '/', `key=value` picks the first matching item of an array. */
+export function valueAt(resource: unknown, path: string): unknown {
+  let cur: unknown = resource;
+  for (const segment of path.split('/')) {
+    if (cur === undefined || cur === null) return undefined;
+    const select = /^([^=]+)=(.*)$/.exec(segment);
+    if (select) {
+      if (!Array.isArray(cur)) return undefined;
+      const [, key, want] = select;
+      cur = cur.find((item) => isObject(item) && String(ciGet(item, key) ?? '').toLowerCase() === want.toLowerCase());
+    } else {
+      if (!isObject(cur)) return undefined;
+      cur = ciGet(cur, segment);
+    }
+  }
+  return cur;
+}
+
+/** RFC 7643 §2.5: unassigned, null and an empty array are the same state. */
+const unassigned = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function describe(a: Assertion): string {
+  if ('equals' in a) return `${a.path} = ${JSON.stringify(a.equals)}`;
+  if ('notEquals' in a) return `${a.path} ≠ ${JSON.stringify(a.notEquals)}`;
+  if (a.absent) return `${a.path} unassigned`;
+  if (a.present) return `${a.path} present`;
+  return `${a.path} has ${a.length} values`;
+}
+
+function holds(a: Assertion, actual: unknown): boolean {
+  if ('equals' in a) return same(actual, a.equals);
+  if ('notEquals' in a) return !same(actual, a.notEquals);
+  if (a.absent) return unassigned(actual);
+  if (a.present) return !unassigned(actual);
+  if (a.length !== undefined) return Array.isArray(actual) && actual.length === a.length;
+  throw new Error(`assertion without a comparison: ${JSON.stringify(a)}`);
+}
+
+function expectedText(a: Assertion): unknown {
+  if ('equals' in a) return a.equals;
+  if ('notEquals' in a) return `anything but ${JSON.stringify(a.notEquals)}`;
+  if (a.absent) return '(unassigned: absent, null or [])';
+  if (a.present) return '(a value)';
+  return `an array of ${a.length} values`;
+}
+
+/** Verifies every assertion against `resource` (the body of `res`). */
+export function verifyState(ctx: BehaviourContext, res: HttpResult, resource: unknown, assertions: Assertion[], where: string): void {
+  for (const a of assertions) {
+    const actual = valueAt(resource, a.path);
+    ctx.verify.that(res, holds(a, actual), `${where}: ${describe(a)}`, expectedText(a), actual === undefined ? '(absent)' : actual);
+  }
+}
+
+// ---------------------------------------------------------------- steps
+
+export interface Prepared {
+  id: string;
+  created: HttpResult;
+  vars: Vars;
+  body: unknown;
+}
+
+/**
+ * Row setup: skips rows of other API versions and rows whose operations need a value the target lacks; creates
+ * the user; skips when the created user does not start in the state `startState` describes (the PATCH could not
+ * prove anything then). Returns the user, the filled placeholders and the PATCH body.
+ */
+export async function prepare(row: BaseRow, ctx: BehaviourContext, startState: Assertion[] | undefined): Promise<Prepared> {
+  const { verify, target, skip, build } = ctx;
+  if (row.versions && !row.versions.includes(target.apiVersion)) {
+    skip(`this row is not documented for API version ${target.apiVersion} (documented for ${row.versions.join(', ')})`);
+  }
+  const vars = await prepareVars(row, ctx);
+  const needed = missing(row.operations ?? row.body, vars);
+  if (needed.length > 0) skip(`the operations need ${needed.join(', ')}, which this target does not provide (org fixture or existing data)`);
+  const userBody = build.user('patch', row.template ?? 'minimal', fill(row.with ?? {}, vars));
+  vars.userName = userBody.userName;
+  vars.displayName = userBody.displayName;
+  const created = await ctx.create('users', userBody);
+  verify.status(created, [200, 201], 'setup: the user to PATCH is created');
+  verify.schema(created, 'ScimV2User');
+  const start = fillAssertions(startState, vars);
+  const unmet = start.find((a) => !holds(a, valueAt(created.body, a.path)));
+  if (unmet) {
+    skip(`the created user does not start in the state this row needs (${describe(unmet)}; got ${JSON.stringify(valueAt(created.body, unmet.path))}), so the PATCH could prove nothing`);
+  }
+  const body = row.body !== undefined ? fill(row.body, vars) : { schemas: [PATCH_OP], Operations: fill(row.operations ?? [], vars) };
+  return { id: created.body.id, created, vars, body };
+}
+
+/** A valid row: PATCH → 200 ScimV2User showing the expected state; a fresh GET shows it too. */
+export async function runValid(row: ValidRow, ctx: BehaviourContext): Promise<{ patched: HttpResult; fetched: HttpResult; vars: Vars }> {
+  const { scim, verify } = ctx;
+  const { id, vars, body } = await prepare(row, ctx, row.before);
+  const expected = fillAssertions(row.expect, vars);
+  const patched = await scim.patch(`/users/${encodeURIComponent(id)}`, body);
+  verify.status(patched, 200);
+  verify.schema(patched, 'ScimV2User');
+  verify.equal(patched, patched.body.id, id, 'the PATCH response is the patched user (id)');
+  verifyState(ctx, patched, patched.body, expected, 'PATCH response');
+  const fetched = await scim.get(`/users/${encodeURIComponent(id)}`);
+  verify.status(fetched, 200);
+  verify.schema(fetched, 'ScimV2User');
+  verifyState(ctx, fetched, fetched.body, expected, 'stored user (GET after the PATCH)');
+  return { patched, fetched, vars };
+}
+
+/** An invalid row: PATCH → the SCIM error of the row; with `unchanged`, a fresh GET shows the user as created. */
+export async function runInvalid(row: InvalidRow, ctx: BehaviourContext): Promise<void> {
+  const { scim, verify } = ctx;
+  const { id, vars, body } = await prepare(row, ctx, row.unchanged);
+  const res = await scim.patch(`/users/${encodeURIComponent(id)}`, body);
+  verify.scimError(res, row.status, row.scimType);
+  if (row.unchanged) {
+    const fetched = await scim.get(`/users/${encodeURIComponent(id)}`);
+    verify.status(fetched, 200);
+    verify.schema(fetched, 'ScimV2User');
+    verifyState(ctx, fetched, fetched.body, fillAssertions(row.unchanged, vars), 'stored user after the refused PATCH (nothing applied)');
+  }
+}
