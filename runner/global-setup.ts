@@ -4,12 +4,14 @@
  * reads the server's capabilities, sweeps leftovers of interrupted runs, provides the target to the
  * test workers, and removes what the run created when it ends.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmulator } from '../emulator/server.ts';
 import { ConfigError, loadConfig, type ApiVersion, type TargetConfig } from '../harness/config.ts';
 import { closePools, fetchClientCredentialsToken, HttpClient, ScimClient, tokenSource, TokenError } from '../harness/http.ts';
-import { cleanupLedger, ledgerDirFor, ledgerFiles } from '../harness/ledger.ts';
+import { cleanupLedger, ledgerFiles } from '../harness/ledger.ts';
 import { newRunInfo, type Capabilities, type ResolvedTarget } from '../harness/target.ts';
 import { LEDGER_ROOT, embeddedOrgFixtures } from './paths.ts';
 
@@ -60,7 +62,9 @@ export default async function setup(project: TestProject) {
 
   let emulator: Awaited<ReturnType<typeof startEmulator>> | undefined;
   let target: ResolvedTarget;
-  const run = newRunInfo(LEDGER_ROOT);
+  // The embedded emulator lives and dies with the run, so its ledger is private to the run (concurrent
+  // runs never share it); a remote target's ledger is kept under reports/.ledger to sweep interrupted runs.
+  const run = newRunInfo(config.embedded ? mkdtempSync(join(tmpdir(), 'scimct-ledger-')) : LEDGER_ROOT);
 
   if (config.embedded) {
     emulator = await startEmulator({ apiVersion: config.apiVersion as ApiVersion, rateLimitPerMinute: 0 });
@@ -86,8 +90,6 @@ export default async function setup(project: TestProject) {
       org: embeddedOrgFixtures(),
       run,
     };
-    // The emulator of an earlier run is gone, and so is everything it held.
-    rmSync(ledgerDirFor(LEDGER_ROOT, target.targetName), { recursive: true, force: true });
   } else {
     if (!config.primary) throw new Error('no credentials for the main identity');
     target = {
@@ -143,7 +145,7 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     try {
-      for (const file of ledgerFiles(LEDGER_ROOT, target.targetName)) {
+      for (const file of ledgerFiles(run.ledgerDir, target.targetName)) {
         if (!file.includes(run.runId)) continue;
         const outcome = await cleanupLedger(file, clientFor, { canDelete });
         if (outcome.removed.length || outcome.kept.length) {
@@ -154,6 +156,7 @@ export default async function setup(project: TestProject) {
     } finally {
       await closePools();
       await emulator?.close();
+      if (target.embedded) rmSync(run.ledgerDir, { recursive: true, force: true });
     }
   };
 }
