@@ -1,0 +1,200 @@
+/**
+ * Groups list filters (seed 000 getScimGroups / getScimV2Groups: "id eq 5f4bc742-…", "displayname eq Sales", values
+ * unquoted; seed 002 get_scim_groups: "displayName eq groupName"; RFC 7644 §3.4.2.2 and §3.12; reference §5: one
+ * `attr eq value` clause, anything else 400 invalidFilter [inferred]).
+ *
+ * The group a filter must find: on 2021 the check creates it; on 2019 (no group POST) it reads the configured
+ * scratch group (SCIM_ORG_GROUP_ID) without changing it. Other checks may rename the scratch group while these run,
+ * so a filter that misses it is tried once more with the name read again. The error and widening rows use
+ * run-scoped names and a random UUID that no group has. Rows: fixtures/cases/group-filters.json.
+ */
+import { randomUUID } from 'node:crypto';
+import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
+import table from '../../fixtures/cases/group-filters.json' with { type: 'json' };
+
+const PATH = '/groups';
+
+type Expect = 'self' | '400' | 'none-or-4xx';
+
+interface Row {
+  behaviour: string;
+  name: string;
+  filter: string;
+  expect: Expect;
+}
+
+const ALL_ROWS = table.rows as Row[];
+
+function rowsOf(id: string): Row[] {
+  const rows = ALL_ROWS.filter((r) => r.behaviour === id);
+  if (rows.length === 0) throw new Error(`fixtures/cases/group-filters.json has no row for ${id}`);
+  return rows;
+}
+
+function fill(template: string, vars: Record<string, string | undefined>): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const v = vars[name];
+    if (v === undefined) throw new Error(`group-filters.json: no value for {${name}} in "${template}"`);
+    return v;
+  });
+}
+
+type Group = { id: string; displayName?: unknown; [k: string]: unknown };
+
+const resources = (res: HttpResult): Group[] => (Array.isArray(res.body?.Resources) ? res.body.Resources : []);
+const idsOf = (res: HttpResult): string[] => resources(res).map((g) => g.id);
+
+interface GroupToRead {
+  id: string;
+  displayName: string;
+  /** true: made by this check (2021); false: the scratch group, only read. */
+  created: boolean;
+}
+
+/** The group the filter must find: created on 2021 (writes allowed), else the configured scratch group, read. */
+async function groupToRead(ctx: BehaviourContext): Promise<GroupToRead> {
+  const { target, verify } = ctx;
+  if (target.apiVersion === '2021' && target.allowWrites) {
+    const res = await ctx.create('groups', ctx.build.group(ctx.behaviour.id.toLowerCase()));
+    verify.status(res, [200, 201], 'prerequisite: POST /groups creates the group the filter must find');
+    verify.schema(res, 'ScimV2Group', res.body, 'prerequisite: POST /groups answers with a valid ScimV2Group');
+    return { id: res.body.id, displayName: res.body.displayName, created: true };
+  }
+  const id = target.org.groupId;
+  // The catalogue's org:group requirement skips the check before it gets here when no scratch group is configured.
+  if (!id) return ctx.skip('needs a group the run may use: set SCIM_ORG_GROUP_ID (this API version cannot create groups)');
+  return { id, displayName: await displayNameOf(ctx, id), created: false };
+}
+
+async function displayNameOf(ctx: BehaviourContext, id: string): Promise<string> {
+  const res = await ctx.scim.get(`/groups/${encodeURIComponent(id)}`);
+  ctx.verify.status(res, 200, 'prerequisite: GET the scratch group (SCIM_ORG_GROUP_ID): HTTP status');
+  ctx.verify.schema(res, 'ScimV2Group', res.body, 'prerequisite: GET the scratch group: body is a valid ScimV2Group');
+  ctx.verify.that(res, typeof res.body.displayName === 'string' && res.body.displayName !== '', 'prerequisite: the scratch group has a displayName', 'a name', res.body.displayName);
+  return res.body.displayName;
+}
+
+async function filtered(ctx: BehaviourContext, filter: string): Promise<HttpResult> {
+  return ctx.scim.get(PATH, { query: { filter } });
+}
+
+/**
+ * Filters for the group read and judges the answer with `judge` (which fails on a wrong answer). When the group is
+ * not listed and it is the shared scratch group, its name is read again: if it changed meanwhile the filter is
+ * built and sent once more.
+ */
+async function findsGroup(ctx: BehaviourContext, build: (g: GroupToRead) => string, judge: (res: HttpResult, g: GroupToRead, filter: string) => void) {
+  const { verify } = ctx;
+  let g = await groupToRead(ctx);
+  for (let attempt = 0; ; attempt++) {
+    const filter = build(g);
+    const res = await filtered(ctx, filter);
+    verify.status(res, 200, `HTTP status for filter ${filter}`);
+    verify.schema(res, 'ScimGroupListResponse');
+    if (!g.created && attempt === 0 && !idsOf(res).includes(g.id)) {
+      const now = await displayNameOf(ctx, g.id);
+      if (now !== g.displayName) {
+        g = { ...g, displayName: now };
+        continue;
+      }
+    }
+    judge(res, g, filter);
+    return;
+  }
+}
+
+/** The answer lists exactly the group read. */
+function exactlyThatGroup(ctx: BehaviourContext) {
+  return (res: HttpResult, g: GroupToRead, filter: string) => {
+    ctx.verify.equal(res, idsOf(res), [g.id], `Resources are exactly group ${g.id} (filter ${filter})`);
+    ctx.verify.equal(res, res.body.totalResults, 1, `totalResults (filter ${filter})`);
+  };
+}
+
+/** The answer lists the group read, and only groups with its displayName (compared case-insensitively). */
+function groupsNamedLikeIt(ctx: BehaviourContext) {
+  return (res: HttpResult, g: GroupToRead, filter: string) => {
+    const want = g.displayName.toLowerCase();
+    const others = resources(res)
+      .filter((x) => typeof x.displayName !== 'string' || x.displayName.toLowerCase() !== want)
+      .map((x) => ({ id: x.id, displayName: x.displayName ?? '(absent)' }));
+    ctx.verify.equal(res, others, [], `every listed group has displayName "${g.displayName}" (filter ${filter})`);
+    ctx.verify.that(res, idsOf(res).includes(g.id), `group ${g.id} named "${g.displayName}" is listed (filter ${filter})`, g.id, idsOf(res));
+  };
+}
+
+/** Values for the rows' placeholders that name nothing in the org. */
+function absentValues(ctx: BehaviourContext): Record<string, string> {
+  return {
+    absent: ctx.names.displayName('absent'),
+    absent2: ctx.names.displayName('absent-2'),
+    absentId: randomUUID(),
+  };
+}
+
+async function runRow(row: Row, ctx: BehaviourContext): Promise<void> {
+  const { verify } = ctx;
+  if (row.expect === 'self') {
+    await findsGroup(
+      ctx,
+      (g) => fill(row.filter, { ...absentValues(ctx), id: g.id, displayName: g.displayName, quotedDisplayName: JSON.stringify(g.displayName) }),
+      groupsNamedLikeIt(ctx),
+    );
+    return;
+  }
+  const filter = fill(row.filter, absentValues(ctx));
+  const res = await filtered(ctx, filter);
+  if (row.expect === '400') {
+    verify.scimError(res, 400, 'invalidFilter');
+    return;
+  }
+  // none-or-4xx: nothing in the org matches the filter, so a 200 must list nothing.
+  if (res.status === 200) {
+    verify.schema(res, 'ScimGroupListResponse');
+    verify.equal(res, idsOf(res), [], `no group is listed: none matches the filter ${filter}`);
+    verify.equal(res, res.body.totalResults, 0, `totalResults (filter ${filter})`);
+  } else {
+    verify.that(res, res.status >= 400 && res.status < 500, 'the filter is refused with a 4xx (400 invalidFilter) or answered 200 with no group', '200 or 4xx', res.status);
+  }
+}
+
+function filterTable(id: string, statement: string): void {
+  behaviour.for(id, statement, rowsOf(id), runRow);
+}
+
+// ------------------------------------------------------------------ documented filters
+
+behaviour('GRP-FILTER-ID', 'returns exactly the group with that id (unquoted, as documented)', async (ctx) => {
+  await findsGroup(ctx, (g) => `id eq ${g.id}`, exactlyThatGroup(ctx));
+});
+
+behaviour('GRP-FILTER-ID-QUOTED', 'returns exactly the group with that quoted id', async (ctx) => {
+  await findsGroup(ctx, (g) => `id eq ${JSON.stringify(g.id)}`, exactlyThatGroup(ctx));
+});
+
+behaviour('GRP-FILTER-DISPLAYNAME', 'returns the groups with that displayName (displayname eq <name>, unquoted, as documented)', async (ctx) => {
+  await findsGroup(ctx, (g) => `displayname eq ${g.displayName}`, groupsNamedLikeIt(ctx));
+});
+
+behaviour('GRP-FILTER-DISPLAYNAME-QUOTED', 'returns the groups with that quoted displayName (RFC form)', async (ctx) => {
+  await findsGroup(ctx, (g) => `displayName eq ${JSON.stringify(g.displayName)}`, groupsNamedLikeIt(ctx));
+});
+
+filterTable('GRP-FILTER-ATTRIBUTE-CASE', 'matches the displayName attribute name case-insensitively');
+
+behaviour('GRP-FILTER-NO-MATCH', 'answers a filter that matches nothing with 200, totalResults 0 and no Resources', async (ctx) => {
+  const { verify } = ctx;
+  const filter = `displayName eq ${JSON.stringify(ctx.names.displayName('no-match'))}`;
+  const res = await filtered(ctx, filter);
+  verify.status(res, 200);
+  verify.schema(res, 'ScimGroupListResponse');
+  verify.equal(res, res.body.totalResults, 0, `totalResults (filter ${filter})`);
+  verify.equal(res, idsOf(res), [], `no Resources (filter ${filter})`);
+});
+
+// ------------------------------------------------------------------ filters the service refuses
+
+filterTable('GRP-FILTER-MALFORMED-400', 'refuses a syntactically invalid filter with 400 invalidFilter');
+filterTable('GRP-FILTER-UNSUPPORTED-OPERATOR-400', 'refuses an operator other than eq with 400 invalidFilter');
+filterTable('GRP-FILTER-UNSUPPORTED-ATTRIBUTE-400', 'refuses a filter on an undocumented attribute with 400 invalidFilter');
+filterTable('GRP-FILTER-NEVER-WIDENS', 'never answers an unsupported or invalid filter with groups that do not match it');
