@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { behaviour, type BehaviourContext } from '../../harness/index.ts';
 import cases from '../../fixtures/cases/user-create-errors.json' with { type: 'json' };
-import { ENTERPRISE_URN, GENESYS_URN, phoneDigits, postUserWith, roleNames } from './write-helpers.ts';
+import { createAndRead, ENTERPRISE_URN, GENESYS_URN, phoneDigits, postUserWith, roleNames } from './write-helpers.ts';
 
 // ---------------------------------------------------------------- the 201 response
 
@@ -72,12 +72,7 @@ behaviour('USR-POST-ROUNDTRIP', 'returns the submitted core attributes on create
     emails: [{ value: workEmail, type: 'work', primary: true }],
     phoneNumbers: [{ value: '+13175550100', type: 'work', primary: true }],
   });
-  const created = await create('users', body);
-  verify.status(created, 201);
-  verify.schema(created, 'ScimV2User');
-  const fetched = await scim.get(`/users/${created.body.id}`);
-  verify.status(fetched, 200);
-  verify.schema(fetched, 'ScimV2User');
+  const [created, fetched] = await createAndRead({ create, verify, scim }, body);
   for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
     const u = res.body;
     verify.equal(res, u.userName, body.userName, `${when}: userName`);
@@ -94,12 +89,7 @@ behaviour('USR-POST-ROUNDTRIP', 'returns the submitted core attributes on create
 
 behaviour('USR-POST-EMAIL-WORK', 'stores an email of type work and returns it with type work', async ({ create, build, verify, scim, names }) => {
   const workEmail = names.userName('email-work');
-  const created = await create('users', build.user('email', 'minimal', { emails: [{ value: workEmail, type: 'work', primary: true }] }));
-  verify.status(created, 201);
-  verify.schema(created, 'ScimV2User');
-  const fetched = await scim.get(`/users/${created.body.id}`);
-  verify.status(fetched, 200);
-  verify.schema(fetched, 'ScimV2User');
+  const [created, fetched] = await createAndRead({ create, verify, scim }, build.user('email', 'minimal', { emails: [{ value: workEmail, type: 'work', primary: true }] }));
   for (const res of [created, fetched]) {
     const work = (res.body.emails ?? []).filter((e: { type?: string }) => e.type === 'work');
     verify.equal(res, work.map((e: { value?: string }) => e.value?.toLowerCase()), [workEmail], 'exactly the submitted work email, with type "work"');
@@ -110,12 +100,7 @@ const PHONE_TYPES = ['work', 'work2', 'work3', 'work4', 'home', 'mobile', 'other
 
 behaviour('USR-POST-PHONE-TYPES', 'stores a phone number of every documented type and returns it with that type', async ({ create, build, verify, scim }) => {
   const phones = PHONE_TYPES.map((type, i) => ({ type, value: `+1317555${String(110 + i).padStart(4, '0')}` }));
-  const created = await create('users', build.user('phones', 'minimal', { phoneNumbers: phones }));
-  verify.status(created, 201);
-  verify.schema(created, 'ScimV2User');
-  const fetched = await scim.get(`/users/${created.body.id}`);
-  verify.status(fetched, 200);
-  verify.schema(fetched, 'ScimV2User');
+  const [created, fetched] = await createAndRead({ create, verify, scim }, build.user('phones', 'minimal', { phoneNumbers: phones }));
   for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
     const returned = res.body.phoneNumbers ?? [];
     for (const p of phones) {
@@ -137,12 +122,7 @@ behaviour('USR-POST-ENTERPRISE', 'stores the enterprise department and employeeN
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE_URN],
     [ENTERPRISE_URN]: { department: 'Conformance', employeeNumber },
   });
-  const created = await create('users', body);
-  verify.status(created, 201);
-  verify.schema(created, 'ScimV2User');
-  const fetched = await scim.get(`/users/${created.body.id}`);
-  verify.status(fetched, 200);
-  verify.schema(fetched, 'ScimV2User');
+  const [created, fetched] = await createAndRead({ create, verify, scim }, body);
   for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
     const ent = res.body[ENTERPRISE_URN] ?? {};
     verify.equal(res, ent.department, 'Conformance', `${when}: enterprise department`);
@@ -158,12 +138,7 @@ behaviour('USR-POST-MANAGER', 'stores an enterprise manager given by user id', a
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE_URN],
     [ENTERPRISE_URN]: { manager: { value: manager.body.id } },
   });
-  const created = await create('users', body);
-  verify.status(created, 201);
-  verify.schema(created, 'ScimV2User');
-  const fetched = await scim.get(`/users/${created.body.id}`);
-  verify.status(fetched, 200);
-  verify.schema(fetched, 'ScimV2User');
+  const [created, fetched] = await createAndRead({ create, verify, scim }, body);
   for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
     verify.equal(res, res.body[ENTERPRISE_URN]?.manager?.value, manager.body.id, `${when}: enterprise manager.value`);
   }
@@ -187,12 +162,7 @@ behaviour('USR-POST-DIVISION-BY-NAME', 'accepts a division given by name and ret
 
 behaviour('USR-POST-ROLES', 'assigns roles given by name and returns them', async ({ create, build, verify, scim, target }) => {
   const role = target.org.role!;
-  const created = await create('users', build.user('roles', 'minimal', { roles: [{ value: role }] }));
-  verify.status(created, 201);
-  verify.schema(created, 'ScimV2User');
-  const fetched = await scim.get(`/users/${created.body.id}`);
-  verify.status(fetched, 200);
-  verify.schema(fetched, 'ScimV2User');
+  const [created, fetched] = await createAndRead({ create, verify, scim }, build.user('roles', 'minimal', { roles: [{ value: role }] }));
   for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
     const values = (res.body.roles ?? []).map((r: { value?: string }) => r.value);
     verify.that(res, values.includes(role), `${when}: roles holds the assigned role`, `{"value": "${role}"}`, res.body.roles ?? '(none)');
@@ -258,12 +228,7 @@ behaviour('USR-POST-INACTIVE', 'creates an inactive user when active is false', 
 });
 
 behaviour('USR-POST-DEFAULT-ROLE', 'gives a user created without roles only the employee role', async ({ create, build, verify, scim }) => {
-  const created = await create('users', build.user('default-role'));
-  verify.status(created, 201);
-  verify.schema(created, 'ScimV2User');
-  const fetched = await scim.get(`/users/${created.body.id}`);
-  verify.status(fetched, 200);
-  verify.schema(fetched, 'ScimV2User');
+  const [created, fetched] = await createAndRead({ create, verify, scim }, build.user('default-role'));
   verify.equal(fetched, roleNames(fetched.body), ['employee'], 'roles of a user created without roles (reference §8, S16)');
 });
 
