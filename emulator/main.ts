@@ -1,7 +1,8 @@
 /**
  * `npm run emulator`: start the SCIM emulator in the foreground.
  * Env: PORT (default 4010), HOST (default 127.0.0.1), SCIM_API_VERSION (2021 | 2019, default 2021),
- * RATE_LIMIT_PER_MINUTE (default 300, 0 = off), EMULATOR_LOG (1 = fastify request logging).
+ * RATE_LIMIT_PER_MINUTE (default 300, 0 = off), EMULATOR_LOG (1 = fastify request logging),
+ * SCIM_CONTRACT_MODE (true = connector contract mode), SCIM_CONTRACT_REPORT_DIR (default reports/contract).
  */
 import { isApiVersion, SCIM_PREFIXES } from './operations.ts';
 import { startEmulator } from './server.ts';
@@ -19,6 +20,10 @@ if (!isApiVersion(apiVersion)) fail(`invalid SCIM_API_VERSION ${apiVersion} (exp
 const rate = process.env.RATE_LIMIT_PER_MINUTE;
 const rateLimitPerMinute = rate === undefined || rate === '' ? 300 : Number(rate);
 if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute < 0) fail(`invalid RATE_LIMIT_PER_MINUTE ${rate}`);
+const contractMode = (process.env.SCIM_CONTRACT_MODE ?? '').trim().toLowerCase();
+if (!['', 'true', 'false', '1', '0'].includes(contractMode)) fail(`invalid SCIM_CONTRACT_MODE ${process.env.SCIM_CONTRACT_MODE} (true or false)`);
+const contractEnabled = contractMode === 'true' || contractMode === '1';
+const contractDir = process.env.SCIM_CONTRACT_REPORT_DIR || 'reports/contract';
 
 const emulator = await startEmulator({
   host,
@@ -26,6 +31,7 @@ const emulator = await startEmulator({
   apiVersion,
   rateLimitPerMinute,
   logger: process.env.EMULATOR_LOG === '1',
+  ...(contractEnabled ? { contract: { enabled: true, reportDir: contractDir } } : {}),
 });
 
 const admin = emulator.clients.find((c) => c.name === 'admin') ?? emulator.clients[0];
@@ -34,6 +40,9 @@ const lines = [
   `  SCIM base URLs: ${SCIM_PREFIXES.map((p) => emulator.url + p).join('  ')}`,
   `  token endpoint: POST ${emulator.url}/oauth/token`,
   `  rate limit: ${rateLimitPerMinute === 0 ? 'off' : `${rateLimitPerMinute}/min per token`}`,
+  ...(contractEnabled
+    ? [`  contract mode: on; report: GET ${emulator.url}/contract/report (?format=text), files in ${contractDir}/ (on each report request and at exit)`]
+    : []),
   '  demo clients (client id / secret: permissions):',
   ...emulator.clients.map(
     (c) => `    ${c.name.padEnd(9)} ${c.clientId} / ${c.clientSecret}: ${c.permissions.length ? c.permissions.join(', ') : '(none)'}`,

@@ -6,6 +6,8 @@
  * checks the operation's ANY-of permissions for the running API version (403), decodes the query,
  * parses JSON bodies (400/415), calls the handler and serializes the ScimResponse.
  * Operations absent from the API version answer 404; other methods on a known path answer 405.
+ * With `contract.enabled`, contract/ records every request's violations of the documented request contract
+ * (each SCIM route carries its operation in its route config) and serves GET /contract/report.
  */
 import Fastify, {
   type FastifyError,
@@ -32,6 +34,7 @@ import {
   type DemoClient,
   type TokenInfo,
 } from './auth.ts';
+import { CONTRACT_ROUTE_CONFIG, installContractMode, type ContractHandle, type ContractOptions } from './contract/index.ts';
 import { isApiVersion, loadOperations, type OperationsTable } from './operations.ts';
 import { parseQueryString, toScimQuery, type RawQuery } from './query.ts';
 import { buildRoutes } from './routes.ts';
@@ -39,6 +42,7 @@ import { PreSerialized, type EmulatorBehaviourOptions, type RouteContext, type R
 
 export type { DemoClient } from './auth.ts';
 export type { RouteContext, RouteDef, RouteProvider } from './routing.ts';
+export type { ContractHandle, ContractOptions, ContractReport } from './contract/index.ts';
 
 export interface EmulatorOptions {
   /** Default '127.0.0.1'. */
@@ -65,6 +69,8 @@ export interface EmulatorOptions {
   behaviour?: EmulatorBehaviourOptions;
   /** false: serve discovery only (plus routeProviders); the adapter tests use this. Default true. */
   domainRoutes?: boolean;
+  /** Connector contract mode: record every request's violations of the documented request contract (contract/). */
+  contract?: ContractOptions;
 }
 
 export interface RunningEmulator {
@@ -73,6 +79,8 @@ export interface RunningEmulator {
   port: number;
   apiVersion: ApiVersion;
   clients: DemoClient[];
+  /** Contract mode's report access, when EmulatorOptions.contract.enabled. */
+  contract?: ContractHandle;
   close(): Promise<void>;
 }
 
@@ -210,8 +218,9 @@ function registerScimRoutes(scope: FastifyInstance, routes: RouteDef[], cfg: Ada
       slot.declared.add(def.method);
 
       const entry = op?.prefixes[prefix];
+      const config = { [CONTRACT_ROUTE_CONFIG]: { operation: def.operation, prefix, available: entry !== undefined } };
       if (entry === undefined) {
-        scope.route({ method: def.method, url, handler: notInVersion(`${def.method} ${url}`) });
+        scope.route({ method: def.method, url, config, handler: notInVersion(`${def.method} ${url}`) });
         continue;
       }
       slot.available.add(def.method);
@@ -238,6 +247,7 @@ function registerScimRoutes(scope: FastifyInstance, routes: RouteDef[], cfg: Ada
       scope.route({
         method: def.method,
         url,
+        config,
         onRequest,
         handler: async (request, reply) => {
           const query = toScimQuery(request.query as RawQuery);
@@ -289,6 +299,7 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
   app: FastifyInstance;
   apiVersion: ApiVersion;
   clients: DemoClient[];
+  contract?: ContractHandle;
 }> {
   const apiVersion = options.apiVersion ?? '2021';
   if (!isApiVersion(apiVersion)) throw new Error(`Unknown apiVersion ${String(apiVersion)} (expected 2021 or 2019)`);
@@ -332,6 +343,23 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
   const routes = buildRoutes(ctx, options.routeProviders ?? [], options.domainRoutes ?? true);
 
   app.setErrorHandler(scimErrorHandler);
+  // Contract mode hooks go on the root before the SCIM scope registers, so they see every request.
+  const contract = options.contract?.enabled
+    ? installContractMode(app, {
+      apiVersion,
+      operations: table,
+      contract: options.contract,
+      now,
+      lookupToken: (authorization) => {
+        try {
+          const info = authenticate(store, authorization);
+          return { clientId: info.client.clientId, permissions: info.permissions };
+        } catch {
+          return undefined;
+        }
+      },
+    })
+    : undefined;
   app.setNotFoundHandler((request, reply) =>
     sendScimError(request, reply, new ScimHttpError(404, `No resource at ${request.method} ${request.url.split('?')[0]}`)));
 
@@ -345,12 +373,12 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
       now,
     });
   });
-  return { app, apiVersion, clients };
+  return { app, apiVersion, clients, ...(contract ? { contract } : {}) };
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const { app, apiVersion, clients } = await buildEmulatorApp(options);
+  const { app, apiVersion, clients, contract } = await buildEmulatorApp(options);
   await app.listen({ host, port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
@@ -361,6 +389,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     apiVersion,
     clients,
+    ...(contract ? { contract } : {}),
     close: () => (closing ??= app.close().then(() => undefined)),
   };
 }
