@@ -8,13 +8,23 @@ import type { TestProjectInlineConfiguration } from 'vitest/config';
  *  - conformance: the suite against the target configured through bin/conformance.ts (npm run conformance)
  */
 const fromCli = Boolean(process.env.SCIM_CONFORMANCE_CONFIG);
+/**
+ * The profile of a CLI run (bin/conformance.ts sets SCIM_CONFORMANCE_PROFILE): genesys runs the Genesys suite
+ * directories, rfc7644 runs suites/rfc7644/ only. The npm test projects run the genesys suites.
+ */
+const profile = process.env.SCIM_CONFORMANCE_PROFILE === 'rfc7644' ? 'rfc7644' : 'genesys';
+const SUITE_FILES = {
+  genesys: { include: ['suites/**/*.test.ts'], exclude: ['suites/rfc7644/**'] },
+  rfc7644: { include: ['suites/rfc7644/**/*.test.ts'], exclude: [] as string[] },
+};
 /** Where reports go (default reports/); nested runs (fault injection) write elsewhere. */
 const reportDir = process.env.SCIM_REPORT_DIR ?? 'reports';
 
-const suite = (name: string): TestProjectInlineConfiguration => ({
+const suite = (name: string, files = SUITE_FILES.genesys): TestProjectInlineConfiguration => ({
   test: {
     name,
-    include: ['suites/**/*.test.ts'],
+    include: files.include,
+    exclude: ['**/node_modules/**', ...files.exclude],
     globalSetup: ['runner/global-setup.ts'],
     setupFiles: ['allure-vitest/setup'],
     testTimeout: 60_000,
@@ -23,7 +33,7 @@ const suite = (name: string): TestProjectInlineConfiguration => ({
 });
 
 const own: TestProjectInlineConfiguration[] = [
-  { test: { name: 'harness', include: ['harness/test/**/*.test.ts', 'catalogue/**/*.test.ts', 'reporters/test/**/*.test.ts', 'runner/test/**/*.test.ts'] } },
+  { test: { name: 'harness', include: ['harness/test/**/*.test.ts', 'catalogue/**/*.test.ts', 'reporters/test/**/*.test.ts', 'runner/test/**/*.test.ts', 'faults/test/**/*.test.ts'] } },
   { test: { name: 'emulator', include: ['emulator/test/**/*.test.ts'] } },
   suite('suites-2021'),
   suite('suites-2019'),
@@ -31,7 +41,7 @@ const own: TestProjectInlineConfiguration[] = [
 
 export default defineConfig({
   test: {
-    projects: fromCli ? [suite('conformance')] : own,
+    projects: fromCli ? [suite('conformance', SUITE_FILES[profile])] : own,
     reporters: [
       'default',
       ['./reporters/conformance-reporter.ts', { outputDir: reportDir }],

@@ -80,9 +80,15 @@ async function main(): Promise<void> {
     throw e;
   }
   process.env.SCIM_CONFORMANCE_CONFIG = JSON.stringify(config);
+  // vitest.config.ts picks the suite directories of the profile from this.
+  process.env.SCIM_CONFORMANCE_PROFILE = config.profile;
   const where = config.embedded ? 'the embedded emulator' : config.baseUrl;
+  const scope =
+    config.profile === 'rfc7644'
+      ? `profile rfc7644, SCIM root ${config.prefixes[0] || '/'}${config.strict ? ', strict (SHOULD counts like MUST)' : ''}`
+      : `API version ${config.apiVersion}, prefixes ${config.prefixes.join(' ')}`;
   process.stdout.write(
-    `SCIM conformance: ${where}, API version ${config.apiVersion}, prefixes ${config.prefixes.join(' ')}` +
+    `SCIM conformance: ${where}, ${scope}` +
       `${config.embedded || config.allowWrites ? '' : ' (read-only: SCIM_ALLOW_WRITES is not true)'}\n`,
   );
 

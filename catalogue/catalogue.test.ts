@@ -7,6 +7,7 @@ import {
   CatalogueError,
   behavioursFor,
   getBehaviour,
+  inProfile,
   loadCatalogue,
   parseCatalogue,
   validateCatalogue,
@@ -83,9 +84,30 @@ describe('catalogue/behaviours.json', () => {
       groups: 'GRP-',
     };
     const wrong = loadCatalogue()
+      .filter((b) => !inProfile(b, 'rfc7644'))
       .filter((b) => !b.id.startsWith(prefix[b.resource]))
       .map((b) => `${b.id} (resource ${b.resource}, expected prefix ${prefix[b.resource]})`);
     expect(wrong, `ids without their resource prefix:${list(wrong)}`).toEqual([]);
+  });
+});
+
+describe('profiles', () => {
+  it('RFC-* ids are exactly the rfc7644 behaviours, and their tests live in suites/rfc7644/ only', () => {
+    const catalogue = loadCatalogue();
+    const mixed = catalogue.filter((b) => b.id.startsWith('RFC-') !== inProfile(b, 'rfc7644') || inProfile(b, 'rfc7644') === inProfile(b, 'genesys'));
+    expect(mixed.map((b) => b.id)).toEqual([]);
+    expect(catalogue.some((b) => inProfile(b, 'rfc7644'))).toBe(true);
+    const misplaced = [...idsUsedBySuites()].flatMap(([id, files]) =>
+      files.filter((f) => f.split(/[\\/]/)[1] === 'rfc7644' ? !id.startsWith('RFC-') : id.startsWith('RFC-')).map((f) => `${id} in ${f}`),
+    );
+    expect(misplaced, `behaviours of one profile tested in the other profile's suites:${list(misplaced)}`).toEqual([]);
+  });
+
+  it('behavioursFor filters by profile', () => {
+    expect(behavioursFor('2021', 'genesys').some((b) => b.id.startsWith('RFC-'))).toBe(false);
+    expect(behavioursFor('2021', 'rfc7644').every((b) => b.id.startsWith('RFC-'))).toBe(true);
+    const bad = { version: 1, behaviours: [{ id: 'RFC-X', resource: 'users', area: 'x', title: 't', level: 'MUST', sources: ['s'], versions: ['2021'], status: 'active' }] };
+    expect(validateCatalogue(bad).some((p) => p.includes('profiles ["rfc7644"] only'))).toBe(true);
   });
 });
 

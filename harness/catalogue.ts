@@ -14,6 +14,11 @@ export type Level = (typeof LEVELS)[number];
 export const STATUSES = ['active', 'pending'] as const;
 export type Status = (typeof STATUSES)[number];
 
+export const PROFILES = ['genesys', 'rfc7644'] as const;
+export type Profile = (typeof PROFILES)[number];
+/** Ids of the rfc7644 profile start with this; no other id does. */
+export const RFC_ID_PREFIX = 'RFC-';
+
 export const RESOURCES = [
   'auth',
   'general',
@@ -42,6 +47,18 @@ export interface Behaviour {
   readonly status: Status;
   /** Preconditions: writes, limited-identity, spc:<feature>, org:<fixture>. */
   readonly requires?: readonly string[];
+  /** The profiles the behaviour belongs to (default ["genesys"]); RFC-* behaviours are ["rfc7644"]. */
+  readonly profiles?: readonly Profile[];
+}
+
+/** The profiles of a behaviour: its `profiles`, or genesys when it names none. */
+export function profilesOf(b: Pick<Behaviour, 'profiles'>): readonly Profile[] {
+  return b.profiles ?? ['genesys'];
+}
+
+/** Whether a behaviour is checked in a run of that profile (genesys runs never see RFC-* behaviours and vice versa). */
+export function inProfile(b: Pick<Behaviour, 'profiles'>, profile: Profile | undefined): boolean {
+  return profilesOf(b).includes(profile ?? 'genesys');
 }
 
 export const ID_PATTERN = /^[A-Z]+(-[A-Z0-9]+)+$/;
@@ -50,7 +67,7 @@ export const REQUIRE_PATTERN = /^(writes|limited-identity|spc:[a-z][a-zA-Z]*|org
 
 export const CATALOGUE_PATH = fileURLToPath(new URL('../catalogue/behaviours.json', import.meta.url));
 
-const ENTRY_KEYS = new Set(['id', 'resource', 'area', 'title', 'level', 'sources', 'versions', 'status', 'requires']);
+const ENTRY_KEYS = new Set(['id', 'resource', 'area', 'title', 'level', 'sources', 'versions', 'status', 'requires', 'profiles']);
 
 export class CatalogueError extends Error {
   readonly problems: readonly string[];
@@ -130,6 +147,13 @@ export function validateCatalogue(data: unknown): string[] {
     checkStringList(problems, where, 'sources', entry.sources);
     checkStringList(problems, where, 'versions', entry.versions, API_VERSIONS);
     if (entry.requires !== undefined) checkStringList(problems, where, 'requires', entry.requires, undefined, REQUIRE_PATTERN);
+    if (entry.profiles !== undefined) checkStringList(problems, where, 'profiles', entry.profiles, PROFILES);
+    if (isNonEmptyString(id)) {
+      const rfc = id.startsWith(RFC_ID_PREFIX);
+      const profiles = Array.isArray(entry.profiles) ? entry.profiles : ['genesys'];
+      if (rfc && !(profiles.length === 1 && profiles[0] === 'rfc7644')) problems.push(`${where}: an ${RFC_ID_PREFIX}* id belongs to profiles ["rfc7644"] only`);
+      if (!rfc && profiles.includes('rfc7644')) problems.push(`${where}: only ${RFC_ID_PREFIX}* ids belong to the rfc7644 profile`);
+    }
   });
   return problems;
 }
@@ -143,6 +167,7 @@ export function parseCatalogue(data: unknown, source = 'catalogue/behaviours.jso
     Object.freeze(entry.sources);
     Object.freeze(entry.versions);
     if (entry.requires) Object.freeze(entry.requires);
+    if (entry.profiles) Object.freeze(entry.profiles);
     Object.freeze(entry);
   }
   return Object.freeze(list);
@@ -205,10 +230,10 @@ export function getBehaviour(id: string): Behaviour {
   throw new Error(`unknown behaviour id '${id}': it is not in catalogue/behaviours.json.${hint}`);
 }
 
-/** The behaviours that apply to an API version (those whose `versions` list it). */
-export function behavioursFor(version: ApiVersion): Behaviour[] {
+/** The behaviours that apply to an API version (those whose `versions` list it), optionally of one profile only. */
+export function behavioursFor(version: ApiVersion, profile?: Profile): Behaviour[] {
   if (!API_VERSIONS.includes(version)) {
     throw new Error(`unknown API version '${String(version)}' (expected one of ${API_VERSIONS.join(', ')})`);
   }
-  return load().list.filter((b) => b.versions.includes(version));
+  return load().list.filter((b) => b.versions.includes(version) && (profile === undefined || inProfile(b, profile)));
 }

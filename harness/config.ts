@@ -2,9 +2,15 @@
  * Configuration: read from the environment (the CLI loads `.env` with dotenv first),
  * validated as a whole so a user sees every problem in one message before any request is sent.
  */
+import { pbtEnvProblems } from './pbt.ts';
 
 export type ApiVersion = '2021' | '2019';
 export const API_VERSIONS: readonly ApiVersion[] = ['2021', '2019'];
+/** Which behaviours are expected: the Genesys Cloud docs (default) or RFC 7643/7644 alone, for any SCIM 2.0 server. */
+export type Profile = 'genesys' | 'rfc7644';
+export const PROFILES: readonly Profile[] = ['genesys', 'rfc7644'];
+/** The SCIM root path of the embedded emulator when it runs the rfc7644 profile. */
+export const EMULATOR_RFC_ROOT = '/api/v2/scim/v2';
 export const DEFAULT_PREFIXES = ['/api/v2/scim/v2', '/api/v2/scim'] as const;
 
 /** How an identity authenticates. Secrets live only in memory and are redacted from every artifact. */
@@ -23,6 +29,10 @@ export interface TargetConfig {
   embedded: boolean;
   /** scheme + host (+ port), no trailing slash; empty when embedded (filled in by the runner). */
   baseUrl: string;
+  /** genesys (default) or rfc7644. */
+  profile: Profile;
+  /** SCIM_STRICT: SHOULD failures count like MUST failures in the verdict. */
+  strict: boolean;
   /** Name used to pick expectations/<targetName>.json. */
   targetName: string;
   prefixes: string[];
@@ -60,7 +70,9 @@ export class ConfigError extends Error {
 
 /** Every key the suite reads, with its documentation (README and .env.example are checked against this list). */
 export const CONFIG_KEYS: Record<string, string> = {
-  SCIM_BASE_URL: 'scheme + host of the SCIM server, e.g. https://api.mypurecloud.com; unset = embedded emulator',
+  SCIM_BASE_URL: 'scheme + host of the SCIM server, e.g. https://api.mypurecloud.com (profile rfc7644: the SCIM root with its path, e.g. https://host/scim/v2); unset = embedded emulator',
+  SCIM_PROFILE: 'which behaviours to expect: genesys (Genesys Cloud docs, default) or rfc7644 (RFC 7643/7644 only, for any SCIM 2.0 server)',
+  SCIM_STRICT: 'true: SHOULD failures count like MUST failures in the verdict (default false: they are reported as warnings)',
   SCIM_TOKEN: 'a bearer token for the main identity (alternative to client credentials)',
   SCIM_CLIENT_ID: 'OAuth client-credentials client id of the main identity',
   SCIM_CLIENT_SECRET: 'OAuth client-credentials secret of the main identity',
@@ -84,6 +96,9 @@ export const CONFIG_KEYS: Record<string, string> = {
   SCIM_ORG_ROLE: 'name of an existing role',
   SCIM_ORG_ROUTING_SKILL: 'name of an existing routing skill',
   SCIM_ORG_ROUTING_LANGUAGE: 'name of an existing routing language',
+  SCIM_PBT_RUNS: 'property-based PATCH checks: sequences per check (default 100 on the embedded emulator, 10 on a real org)',
+  SCIM_PBT_SEED: 'property-based PATCH checks: fast-check seed to replay (from a failure message; with SCIM_PBT_PATH)',
+  SCIM_PBT_PATH: 'property-based PATCH checks: fast-check path of the one case to replay (from a failure message)',
 };
 
 type Env = Record<string, string | undefined>;
@@ -164,16 +179,26 @@ function parseIdentity(
 
 export function loadConfig(env: Env = process.env): TargetConfig {
   const problems: string[] = [];
+  const profileRaw = value(env, 'SCIM_PROFILE') ?? 'genesys';
+  if (!PROFILES.includes(profileRaw as Profile)) {
+    problems.push(`SCIM_PROFILE must be one of ${PROFILES.join(', ')} (got "${profileRaw}")`);
+  }
+  const profile = (PROFILES.includes(profileRaw as Profile) ? profileRaw : 'genesys') as Profile;
   const rawBase = value(env, 'SCIM_BASE_URL');
   const embedded = rawBase === undefined;
   let baseUrl = '';
   let host = 'emulator';
+  /** rfc7644: the SCIM root path of SCIM_BASE_URL ('' for the host root). */
+  let rootPath = EMULATOR_RFC_ROOT;
   if (rawBase !== undefined) {
     const u = parseUrl(rawBase, 'SCIM_BASE_URL', problems);
     if (u) {
-      if (u.pathname !== '/' && u.pathname !== '') {
+      if (profile === 'rfc7644') {
+        if (u.search || u.hash) problems.push(`SCIM_BASE_URL is the SCIM root without query or fragment (got "${rawBase}")`);
+        rootPath = u.pathname.replace(/\/+$/, '');
+      } else if (u.pathname !== '/' && u.pathname !== '') {
         problems.push(
-          `SCIM_BASE_URL is scheme + host only (got path "${u.pathname}"); put path prefixes in SCIM_PREFIXES`,
+          `SCIM_BASE_URL is scheme + host only (got path "${u.pathname}"); put path prefixes in SCIM_PREFIXES (or set SCIM_PROFILE=rfc7644 for a SCIM root URL)`,
         );
       }
       baseUrl = `${u.protocol}//${u.host}`;
@@ -189,7 +214,12 @@ export function loadConfig(env: Env = process.env): TargetConfig {
 
   let prefixes: string[] = [...DEFAULT_PREFIXES];
   const rawPrefixes = value(env, 'SCIM_PREFIXES');
-  if (rawPrefixes !== undefined) {
+  if (profile === 'rfc7644') {
+    // One SCIM root: its path is the run's only "prefix", so the per-prefix machinery (clients, report columns,
+    // expectations) works unchanged and resource paths are the RFC's (/Users, /Groups, ...).
+    prefixes = [rootPath];
+    if (rawPrefixes !== undefined) problems.push('SCIM_PREFIXES does not apply to SCIM_PROFILE=rfc7644: SCIM_BASE_URL is the SCIM root, path included');
+  } else if (rawPrefixes !== undefined) {
     prefixes = rawPrefixes.split(',').map((p) => p.trim()).filter(Boolean).map((p) => p.replace(/\/+$/, ''));
     if (prefixes.length === 0) problems.push('SCIM_PREFIXES is empty');
     for (const p of prefixes) {
@@ -246,6 +276,7 @@ export function loadConfig(env: Env = process.env): TargetConfig {
   }
 
   const allowWrites = parseBool(env, 'SCIM_ALLOW_WRITES', problems, false);
+  const strict = parseBool(env, 'SCIM_STRICT', problems, false);
   const rateLimitPerMinute = parseIntKey(env, 'SCIM_RATE_LIMIT', problems, 300, 0);
   const timeoutMs = parseIntKey(env, 'SCIM_TIMEOUT_MS', problems, 30_000, 100);
   const targetName = value(env, 'SCIM_TARGET_NAME') ?? host;
@@ -253,11 +284,15 @@ export function loadConfig(env: Env = process.env): TargetConfig {
     problems.push(`SCIM_TARGET_NAME may hold letters, digits, ".", "_" and "-" only (got "${targetName}")`);
   }
 
+  problems.push(...pbtEnvProblems(env));
+
   if (problems.length) throw new ConfigError(problems);
 
   return {
     embedded,
     baseUrl,
+    profile,
+    strict,
     targetName,
     prefixes,
     apiVersion,

@@ -136,8 +136,9 @@ function nameOf(resource: LedgerResource, body: any): string | undefined {
 export async function cleanupLedger(
   file: string,
   clientFor: (prefix: string) => ScimClient,
-  options: { canDelete?: (resource: LedgerResource) => boolean } = {},
+  options: { canDelete?: (resource: LedgerResource) => boolean; path?: (resource: LedgerResource) => string } = {},
 ): Promise<CleanupOutcome> {
+  const collection = options.path ?? ((resource: LedgerResource) => `/${resource}`);
   const { header, outstanding, problems } = readLedger(file);
   const outcome: CleanupOutcome = { file, removed: [], alreadyGone: [], kept: [...problems] };
   if (!header) {
@@ -152,7 +153,7 @@ export async function cleanupLedger(
     }
     try {
       const client = clientFor(entry.prefix);
-      const current = await client.get(`/${entry.resource}/${encodeURIComponent(entry.id)}`);
+      const current = await client.get(`${collection(entry.resource)}/${encodeURIComponent(entry.id)}`);
       if (current.status === 404) {
         outcome.alreadyGone.push(label);
         continue;
@@ -164,7 +165,7 @@ export async function cleanupLedger(
         );
         continue;
       }
-      const del = await client.delete(`/${entry.resource}/${encodeURIComponent(entry.id)}`);
+      const del = await client.delete(`${collection(entry.resource)}/${encodeURIComponent(entry.id)}`);
       if (del.status >= 200 && del.status < 300) outcome.removed.push(label);
       else if (del.status === 404) outcome.alreadyGone.push(label);
       else outcome.kept.push(`${label}: DELETE answered ${del.status}`);

@@ -42,6 +42,9 @@ export const MODEL_NAMES = [
   'ScimUserRoutingLanguage',
   'ScimGenesysUserExternalId',
   'ScimV2MemberReference',
+  'Rfc7643User',
+  'Rfc7643Group',
+  'Rfc7644BulkResponse',
 ] as const;
 
 export type ModelName = (typeof MODEL_NAMES)[number];

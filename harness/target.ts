@@ -20,8 +20,10 @@ export interface ResolvedTarget {
   embedded: boolean;
   prefixes: string[];
   apiVersion: ApiVersion;
-  /** Which behaviour profile is expected (Genesys docs by default). */
-  profile?: string;
+  /** Which behaviour profile is expected (Genesys docs by default; rfc7644: RFC 7643/7644 only). */
+  profile?: 'genesys' | 'rfc7644';
+  /** SCIM_STRICT: SHOULD failures count like MUST failures in the verdict. */
+  strict?: boolean;
   identities: { primary: IdentitySpec; limited?: IdentitySpec };
   allowWrites: boolean;
   /** Request budget per minute for the whole run; each worker gets its share. */
@@ -35,6 +37,17 @@ export interface ResolvedTarget {
   capabilitiesNote?: string;
   org: OrgFixtures;
   run: RunInfo;
+}
+
+/** The profile of a target (genesys unless it says otherwise). */
+export function profileOf(target: Pick<ResolvedTarget, 'profile'>): 'genesys' | 'rfc7644' {
+  return target.profile ?? 'genesys';
+}
+
+/** Path of a resource collection relative to the prefix: the RFC's /Users and /Groups in the rfc7644 profile. */
+export function collectionPath(target: Pick<ResolvedTarget, 'profile'>, resource: 'users' | 'groups'): string {
+  if (profileOf(target) === 'rfc7644') return resource === 'users' ? '/Users' : '/Groups';
+  return `/${resource}`;
 }
 
 export interface RunInfo {

@@ -66,6 +66,20 @@ export function formatFailure(parts: {
   return lines.join('\n');
 }
 
+/** What a body that is not JSON looks like, for a failure message. */
+export function describeNonJson(res: HttpResult): string {
+  const type = res.headers['content-type'] ?? 'no content-type';
+  if (res.text.trim() === '') return `an empty body (${type})`;
+  let why = 'not JSON';
+  try {
+    JSON.parse(res.text);
+  } catch (e) {
+    why = `not JSON (${(e as Error).message})`;
+  }
+  const html = /^\s*<(!doctype|html|head|body)/i.test(res.text) ? ' an HTML page,' : '';
+  return `${why}:${html} ${type}, ${res.text.length} bytes, starting ${JSON.stringify(res.text.slice(0, 120))}`;
+}
+
 export type Verify = ReturnType<typeof createVerify>;
 
 /** Verifiers bound to one requirement (the behaviour's `[ID] title`). */
@@ -85,6 +99,10 @@ export function createVerify(requirement: string) {
 
     /** The body (or `value`, when given) validates against the model's JSON Schema. */
     schema(res: HttpResult, model: ModelName, value: unknown = res.body, check = `body is a valid ${model}`): void {
+      if (value === undefined && res.body === undefined) {
+        // An unknown server may answer HTML, plain text, truncated or malformed JSON, or nothing at all.
+        fail(`${check}: the response body is JSON`, `a JSON ${model} (application/scim+json)`, describeNonJson(res), res);
+      }
       const { valid, errors } = validateModel(model, value);
       if (!valid) fail(check, `a ${model} (schemas/${model}.json)`, errors.slice(0, 12).join('\n'), res);
     },

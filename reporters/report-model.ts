@@ -4,7 +4,7 @@
  * The format is documented by schemas/reports/conformance-report.schema.json.
  */
 import { createHash } from 'node:crypto';
-import { loadCatalogue } from '../harness/catalogue.ts';
+import { inProfile, loadCatalogue } from '../harness/catalogue.ts';
 import type { RecordedExchange } from '../harness/http.ts';
 import type { ResolvedTarget } from '../harness/target.ts';
 import { curlFor } from '../harness/http.ts';
@@ -63,6 +63,8 @@ export interface ReportTarget {
   embedded: boolean;
   apiVersion: string;
   profile: string;
+  /** SCIM_STRICT: SHOULD failures count like MUST failures. */
+  strict?: boolean;
   prefixes: string[];
   runId: string;
   capabilities: unknown;
@@ -88,6 +90,8 @@ export interface ConformanceReport {
     knownFailures: number;
     notRun: number;
     mustFailed: number;
+    /** SHOULD behaviours that failed: warnings, unless the run is strict (SCIM_STRICT), where they count like MUST. */
+    shouldFailed: number;
     /** MUST behaviours skipped because the run lacked something (writes, limited identity, org fixture). */
     mustSkippedForConfiguration: number;
   };
@@ -165,7 +169,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
   if (options.includeNotRun) {
     for (const [, t] of targets) {
       for (const b of catalogue) {
-        if (!b.versions.includes(t.apiVersion)) continue;
+        if (!b.versions.includes(t.apiVersion) || !inProfile(b, t.profile)) continue;
         for (const prefix of t.prefixes) {
           if (groups.has(`${t.apiVersion}\u0000${b.id}\u0000${prefix}`)) continue;
           results.push({
@@ -186,6 +190,9 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
   }
   results.sort((a, b) => a.apiVersion.localeCompare(b.apiVersion) || a.behaviour.localeCompare(b.behaviour) || a.prefix.localeCompare(b.prefix));
   const ran = results.filter((r) => r.verdict !== 'not-run');
+  // SHOULD failures are warnings; a strict run (SCIM_STRICT=true) counts them like MUST failures.
+  const strict = targets.some(([, t]) => t.strict === true);
+  const required = (level: string) => level === 'MUST' || (strict && level === 'SHOULD');
   const summary = {
     behaviours: ran.length,
     passed: ran.filter((r) => r.verdict === 'passed').length,
@@ -194,10 +201,12 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
     knownFailures: ran.filter((r) => r.verdict === 'known-failure').length,
     notRun: results.length - ran.length,
     mustFailed: ran.filter((r) => r.verdict === 'failed' && r.level === 'MUST').length,
-    mustSkippedForConfiguration: ran.filter((r) => r.verdict === 'skipped' && r.level === 'MUST' && r.skipKind === 'configuration').length,
+    shouldFailed: ran.filter((r) => r.verdict === 'failed' && r.level === 'SHOULD').length,
+    mustSkippedForConfiguration: ran.filter((r) => r.verdict === 'skipped' && required(r.level) && r.skipKind === 'configuration').length,
   };
+  const requiredFailed = ran.filter((r) => r.verdict === 'failed' && required(r.level)).length;
   const verdict: OverallVerdict =
-    summary.mustFailed > 0 ? 'not conformant' : summary.mustSkippedForConfiguration > 0 ? 'incomplete' : 'conformant';
+    requiredFailed > 0 ? 'not conformant' : summary.mustSkippedForConfiguration > 0 ? 'incomplete' : 'conformant';
   const startedAt = options.startedAt ?? now;
   const report: ConformanceReport = {
     tool: 'scim-conformance',
@@ -217,6 +226,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
       embedded: t.embedded,
       apiVersion: t.apiVersion,
       profile: t.profile ?? 'genesys',
+      ...(t.strict !== undefined ? { strict: t.strict } : {}),
       prefixes: t.prefixes,
       runId: t.run.runId,
       capabilities: t.capabilities,
@@ -286,7 +296,15 @@ export function prefixesOf(report: ConformanceReport): string[] {
 
 export function summaryLine(report: ConformanceReport): string {
   const s = report.summary;
-  return `${s.behaviours} behaviour×prefix results: ${s.passed} passed, ${s.failed} failed (${s.mustFailed} MUST), ${s.skipped} skipped, ${s.knownFailures} known failures; ${report.requests.sent} requests (${report.requests.retried} retried) → ${report.verdict}`;
+  const warnings = s.shouldFailed && !report.targets.some((t) => t.strict) ? `, ${s.shouldFailed} SHOULD as warnings` : '';
+  return `${s.behaviours} behaviour×prefix results: ${s.passed} passed, ${s.failed} failed (${s.mustFailed} MUST${warnings}), ${s.skipped} skipped, ${s.knownFailures} known failures; ${report.requests.sent} requests (${report.requests.retried} retried) → ${report.verdict}`;
+}
+
+/** The matrix mark of a cell: a failed SHOULD/MAY reads "warn" unless the run is strict (SCIM_STRICT). */
+function markOf(report: ConformanceReport, row: SummaryRow, verdict: Verdict | undefined): string {
+  if (!verdict) return '-';
+  if (verdict === 'failed' && row.level !== 'MUST' && !(row.level === 'SHOULD' && report.targets.some((t) => t.strict))) return 'warn';
+  return MARK[verdict];
 }
 
 export function renderText(report: ConformanceReport): string {
@@ -297,7 +315,7 @@ export function renderText(report: ConformanceReport): string {
   lines.push(`${'behaviour'.padEnd(idWidth)}  ver   level   ${prefixes.map((p) => p.padEnd(16)).join(' ')}`);
   for (const r of rows) {
     lines.push(
-      `${r.behaviour.padEnd(idWidth)}  ${r.apiVersion.padEnd(4)}  ${r.level.padEnd(6)}  ${prefixes.map((p) => (r.cells[p] ? MARK[r.cells[p]] : '-').padEnd(16)).join(' ')}${r.notes.length ? `  ${r.notes[0]}` : ''}`,
+      `${r.behaviour.padEnd(idWidth)}  ${r.apiVersion.padEnd(4)}  ${r.level.padEnd(6)}  ${prefixes.map((p) => markOf(report, r, r.cells[p]).padEnd(16)).join(' ')}${r.notes.length ? `  ${r.notes[0]}` : ''}`,
     );
   }
   lines.push('', summaryLine(report));
@@ -322,7 +340,7 @@ export function renderMarkdown(report: ConformanceReport): string {
   out.push(`Integrity: sha256 ${report.integrity?.hash ?? '(none)'} — check with \`npm run verify-report -- conformance-report.json\``, '');
   out.push(`| behaviour | version | level | ${prefixes.join(' | ')} | note |`, `|---|---|---|${prefixes.map(() => '---|').join('')}---|`);
   for (const r of summaryRows(report, true)) {
-    out.push(`| ${r.behaviour} | ${r.apiVersion} | ${r.level} | ${prefixes.map((p) => (r.cells[p] ? MARK[r.cells[p]] : '-')).join(' | ')} | ${escapeMd(r.notes.join('; '))} |`);
+    out.push(`| ${r.behaviour} | ${r.apiVersion} | ${r.level} | ${prefixes.map((p) => markOf(report, r, r.cells[p])).join(' | ')} | ${escapeMd(r.notes.join('; '))} |`);
   }
   const failures = report.results.filter((r) => r.failures?.length);
   if (failures.length) {

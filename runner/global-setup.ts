@@ -12,7 +12,7 @@ import { startEmulator } from '../emulator/server.ts';
 import { ConfigError, loadConfig, type ApiVersion, type TargetConfig } from '../harness/config.ts';
 import { closePools, fetchClientCredentialsToken, HttpClient, ScimClient, tokenSource, TokenError } from '../harness/http.ts';
 import { cleanupLedger, ledgerFiles } from '../harness/ledger.ts';
-import { newRunInfo, type Capabilities, type ResolvedTarget } from '../harness/target.ts';
+import { collectionPath, newRunInfo, type Capabilities, type ResolvedTarget } from '../harness/target.ts';
 import { LEDGER_ROOT, embeddedOrgFixtures } from './paths.ts';
 
 export const CONFIG_ENV = 'SCIM_CONFORMANCE_CONFIG';
@@ -25,11 +25,12 @@ function configFor(project: TestProject): TargetConfig {
   return loadConfig({ SCIM_API_VERSION: version });
 }
 
-async function readCapabilities(client: ScimClient): Promise<{ capabilities: Capabilities; note?: string }> {
+async function readCapabilities(client: ScimClient, path = '/serviceproviderconfig'): Promise<{ capabilities: Capabilities; note?: string }> {
   try {
-    const res = await client.get('/serviceproviderconfig');
+    const res = await client.get(path);
     if (res.status !== 200 || !res.body || typeof res.body !== 'object') {
-      return { capabilities: {}, note: `GET serviceproviderconfig answered ${res.status}; capabilities unknown, nothing skipped for them` };
+      const what = res.status === 200 ? `a body that is not a JSON object (content-type ${res.headers['content-type'] ?? 'none'})` : String(res.status);
+      return { capabilities: {}, note: `GET ${path.slice(1)} answered ${what}; capabilities unknown, nothing skipped for them` };
     }
     const flag = (k: string): boolean | undefined => {
       const v = res.body[k]?.supported;
@@ -74,10 +75,13 @@ export default async function setup(project: TestProject) {
     const tokenUrl = `${emulator.url}/oauth/token`;
     target = {
       baseUrl: emulator.url,
-      targetName: `emulator-${config.apiVersion}`,
+      // The rfc7644 profile on the emulator has known differences (expectations/emulator-rfc7644.json).
+      targetName: config.profile === 'rfc7644' ? 'emulator-rfc7644' : `emulator-${config.apiVersion}`,
       embedded: true,
       prefixes: config.prefixes,
       apiVersion: config.apiVersion,
+      profile: config.profile,
+      strict: config.strict,
       identities: {
         primary: { auth: { kind: 'client-credentials', clientId: admin.clientId, clientSecret: admin.clientSecret, tokenUrl }, permissions: admin.permissions },
         limited: { auth: { kind: 'client-credentials', clientId: none.clientId, clientSecret: none.clientSecret, tokenUrl }, permissions: none.permissions },
@@ -98,6 +102,8 @@ export default async function setup(project: TestProject) {
       embedded: false,
       prefixes: config.prefixes,
       apiVersion: config.apiVersion,
+      profile: config.profile,
+      strict: config.strict,
       identities: { primary: config.primary, limited: config.limited },
       allowWrites: config.allowWrites,
       rateLimitPerMinute: config.rateLimitPerMinute,
@@ -125,14 +131,15 @@ export default async function setup(project: TestProject) {
   const http = new HttpClient({ origin: target.baseUrl, timeoutMs: target.timeoutMs });
   const primaryTokens = tokenSource(target.identities.primary.auth, target.timeoutMs);
   const clientFor = (prefix: string) => new ScimClient(http, prefix, primaryTokens);
-  const caps = await readCapabilities(clientFor(target.prefixes[0]));
+  const caps = await readCapabilities(clientFor(target.prefixes[0]), target.profile === 'rfc7644' ? '/ServiceProviderConfig' : undefined);
   target.capabilities = caps.capabilities;
   target.capabilitiesNote = caps.note;
 
-  const canDelete = (resource: 'users' | 'groups') => resource === 'users' || target.apiVersion === '2021';
+  const canDelete = (resource: 'users' | 'groups') => resource === 'users' || target.apiVersion === '2021' || target.profile === 'rfc7644';
+  const path = (resource: 'users' | 'groups') => collectionPath(target, resource);
   if (!target.embedded) {
     for (const file of ledgerFiles(LEDGER_ROOT, target.targetName)) {
-      const outcome = await cleanupLedger(file, clientFor, { canDelete });
+      const outcome = await cleanupLedger(file, clientFor, { canDelete, path });
       const n = outcome.removed.length + outcome.alreadyGone.length;
       if (n || outcome.kept.length) {
         console.log(`[scim-conformance] swept ${n} leftover resource(s) of an interrupted run (${file})`);
@@ -147,7 +154,7 @@ export default async function setup(project: TestProject) {
     try {
       for (const file of ledgerFiles(run.ledgerDir, target.targetName)) {
         if (!file.includes(run.runId)) continue;
-        const outcome = await cleanupLedger(file, clientFor, { canDelete });
+        const outcome = await cleanupLedger(file, clientFor, { canDelete, path });
         if (outcome.removed.length || outcome.kept.length) {
           console.log(`[scim-conformance] cleanup: removed ${outcome.removed.length} resource(s) the run left behind`);
           for (const k of outcome.kept) console.log(`[scim-conformance]   kept: ${k}`);

@@ -1,0 +1,163 @@
+/**
+ * Users as RFC 7644 §3.3-§3.6 and RFC 7643 §7 describe them, for any SCIM 2.0 server: create, read, replace,
+ * delete, uniqueness, mutability and "returned" taken from the server's own /Schemas, attributes projections and
+ * case-insensitive attribute names. Every user is created by the check (run-prefixed userName) and deleted after.
+ */
+import { behaviour } from '../../harness/index.ts';
+import { ciGet, createUser, findAttribute, requireAttributes, userBody, userSchema, type SchemaAttribute } from './support.ts';
+
+behaviour('RFC-USER-CREATE', 'creates a user with 201, its representation, an id and meta.location', async (ctx) => {
+  const body = await userBody(ctx, 'create');
+  const res = await ctx.create('users', body);
+  ctx.verify.status(res, 201);
+  ctx.verify.contentType(res);
+  ctx.verify.schema(res, 'Rfc7643User');
+  ctx.verify.equal(res, String(res.body.userName).toLowerCase(), String(body.userName).toLowerCase(), 'the representation carries the userName sent');
+  ctx.verify.that(res, typeof res.body.meta?.location === 'string' && res.body.meta.location.length > 0, 'meta.location is set', 'a URI', res.body.meta?.location ?? '(absent)');
+});
+
+behaviour('RFC-USER-CREATE-LOCATION', 'sends a Location header equal to meta.location with the 201', async (ctx) => {
+  const res = await createUser(ctx, 'create-location');
+  const location = ctx.verify.header(res, 'location');
+  ctx.verify.equal(res, location, res.body.meta?.location, 'the Location header equals meta.location');
+});
+
+behaviour('RFC-USER-GET', 'returns the created user by id', async (ctx) => {
+  const created = await createUser(ctx, 'get');
+  const res = await ctx.scim.get(`/Users/${encodeURIComponent(created.body.id)}`);
+  ctx.verify.status(res, 200);
+  ctx.verify.schema(res, 'Rfc7643User');
+  ctx.verify.equal(res, res.body.id, created.body.id, 'the same id');
+  ctx.verify.equal(res, res.body.userName, created.body.userName, 'the same userName');
+});
+
+behaviour('RFC-USER-UNIQUENESS-409', 'refuses a second user with the same userName with 409 uniqueness', async (ctx) => {
+  const { schema } = await userSchema(ctx);
+  const userName = findAttribute(schema, 'userName');
+  if (userName?.uniqueness === 'none') ctx.skip("the server's Schemas declare userName uniqueness none: nothing to check");
+  const first = await createUser(ctx, 'unique');
+  const again = await ctx.create('users', await userBody(ctx, 'unique-2', { userName: first.body.userName }));
+  ctx.verify.scimError(again, 409, 'uniqueness');
+});
+
+behaviour('RFC-USER-REPLACE', 'replaces a user with PUT and returns the new values', async (ctx) => {
+  const { schema } = await userSchema(ctx);
+  requireAttributes(ctx, schema, ['displayName']);
+  const created = await createUser(ctx, 'replace');
+  const body = { ...(await userBody(ctx, 'replace')), userName: created.body.userName, displayName: 'Replaced Display Name' };
+  const res = await ctx.scim.put(`/Users/${encodeURIComponent(created.body.id)}`, body);
+  ctx.verify.status(res, 200);
+  ctx.verify.schema(res, 'Rfc7643User');
+  ctx.verify.equal(res, res.body.id, created.body.id, 'the same id');
+  ctx.verify.equal(res, ciGet(res.body, 'displayName'), 'Replaced Display Name', 'displayName carries the new value');
+  const read = await ctx.scim.get(`/Users/${encodeURIComponent(created.body.id)}`);
+  ctx.verify.status(read, 200);
+  ctx.verify.equal(read, ciGet(read.body, 'displayName'), 'Replaced Display Name', 'a later GET shows the new displayName');
+});
+
+behaviour('RFC-USER-DELETE', 'deletes a user with 204, after which it is 404', async (ctx) => {
+  const created = await createUser(ctx, 'delete');
+  const path = `/Users/${encodeURIComponent(created.body.id)}`;
+  const del = await ctx.scim.delete(path);
+  ctx.verify.status(del, 204);
+  ctx.verify.noBody(del);
+  const read = await ctx.scim.get(path);
+  ctx.verify.status(read, 404, 'GET of the deleted user');
+});
+
+behaviour('RFC-MUTABILITY-READONLY', 'ignores a readOnly id sent on create and replace, or refuses it with 400 mutability', async (ctx) => {
+  const forged = 'scimct-forged-id-0000';
+  const res = await ctx.create('users', await userBody(ctx, 'readonly', { id: forged }));
+  if (res.status === 400) {
+    ctx.verify.scimError(res, 400, 'mutability');
+    return;
+  }
+  ctx.verify.status(res, 201, 'POST /Users with a readOnly id: 201 with the id ignored (or 400 mutability)');
+  ctx.verify.schema(res, 'Rfc7643User');
+  ctx.verify.that(res, res.body.id !== forged, 'the server issued its own id', `an id other than ${forged}`, res.body.id);
+  const put = await ctx.scim.put(`/Users/${encodeURIComponent(res.body.id)}`, { ...(await userBody(ctx, 'readonly')), userName: res.body.userName, id: forged });
+  if (put.status === 400) {
+    ctx.verify.scimError(put, 400, 'mutability');
+    return;
+  }
+  ctx.verify.status(put, 200, 'PUT with a different readOnly id: 200 with the id ignored (or 400 mutability)');
+  ctx.verify.schema(put, 'Rfc7643User');
+  ctx.verify.equal(put, put.body.id, res.body.id, 'the id is unchanged');
+});
+
+function attributesWhere(schemaAttrs: SchemaAttribute[], pred: (a: SchemaAttribute) => boolean): string[] {
+  return schemaAttrs.filter(pred).map((a) => a.name);
+}
+
+behaviour('RFC-RETURNED-NEVER', 'returns no attribute declared returned never, in create, get or list', async (ctx) => {
+  const { schema } = await userSchema(ctx);
+  const never = attributesWhere(schema.attributes, (a) => a.returned === 'never');
+  if (never.length === 0) ctx.skip("the server's Schemas declare no User attribute returned never: nothing to check");
+  const sendPassword = never.some((n) => n.toLowerCase() === 'password') && findAttribute(schema, 'password')?.mutability !== 'readOnly';
+  const password = ctx.target.userPassword ?? `Sc1m-${Math.random().toString(36).slice(2, 10)}-Ct!`;
+  const created = await createUser(ctx, 'never', sendPassword ? { password } : {});
+  const read = await ctx.scim.get(`/Users/${encodeURIComponent(created.body.id)}`);
+  ctx.verify.status(read, 200);
+  const listed = await ctx.scim.get('/Users', { query: { attributes: never.join(',') } });
+  for (const [what, res, item] of [
+    ['the POST response', created, created.body],
+    ['GET /Users/{id}', read, read.body],
+    ['GET /Users?attributes=<them>', listed, Array.isArray(listed.body?.Resources) ? listed.body.Resources.find((u: any) => u?.id === created.body.id) ?? listed.body.Resources[0] : undefined],
+  ] as const) {
+    const leaked = never.filter((n) => ciGet(item, n) !== undefined);
+    ctx.verify.equal(res, leaked, [], `${what} carries no attribute declared returned never (${never.join(', ')})`);
+  }
+});
+
+behaviour('RFC-RETURNED-ALWAYS', 'returns id and the attributes declared returned always whatever attributes= asks for', async (ctx) => {
+  const { schema } = await userSchema(ctx);
+  const always = attributesWhere(schema.attributes, (a) => a.returned === 'always').filter((n) => n.toLowerCase() !== 'password');
+  const created = await createUser(ctx, 'always');
+  const other = findAttribute(schema, 'displayName') ? 'displayName' : 'externalId';
+  const res = await ctx.scim.get(`/Users/${encodeURIComponent(created.body.id)}`, { query: { attributes: other } });
+  ctx.verify.status(res, 200);
+  ctx.verify.schema(res, 'Rfc7643User');
+  const expected = ['id', ...always.filter((n) => ciGet(created.body, n) !== undefined)];
+  const missing = [...new Set(expected)].filter((n) => ciGet(res.body, n) === undefined);
+  ctx.verify.equal(res, missing, [], `id and the returned-always attributes (${always.join(', ') || 'none declared'}) are returned with attributes=${other}`);
+});
+
+behaviour('RFC-ATTRIBUTES-PARAM', 'returns only displayName and the always-returned attributes with attributes=displayName', async (ctx) => {
+  const { schema } = await userSchema(ctx);
+  requireAttributes(ctx, schema, ['displayName']);
+  const created = await createUser(ctx, 'attributes');
+  const res = await ctx.scim.get(`/Users/${encodeURIComponent(created.body.id)}`, { query: { attributes: 'displayName' } });
+  ctx.verify.status(res, 200);
+  ctx.verify.schema(res, 'Rfc7643User');
+  ctx.verify.that(res, ciGet(res.body, 'displayName') !== undefined, 'displayName is returned', 'displayName', res.body);
+  // Attributes returned by default but not always must be left out: those the user has.
+  const byDefault = schema.attributes
+    .filter((a) => a.returned !== 'always' && a.name.toLowerCase() !== 'displayname' && a.name.toLowerCase() !== 'id')
+    .map((a) => a.name)
+    .filter((n) => ciGet(created.body, n) !== undefined);
+  const leaked = byDefault.filter((n) => ciGet(res.body, n) !== undefined);
+  ctx.verify.equal(res, leaked, [], 'no attribute beyond displayName and the returned-always ones');
+});
+
+behaviour('RFC-EXCLUDED-ATTRIBUTES', 'omits displayName and emails with excludedAttributes and keeps the rest', async (ctx) => {
+  const { schema } = await userSchema(ctx);
+  requireAttributes(ctx, schema, ['displayName', 'emails']);
+  const created = await createUser(ctx, 'excluded');
+  const res = await ctx.scim.get(`/Users/${encodeURIComponent(created.body.id)}`, { query: { excludedAttributes: 'displayName,emails' } });
+  ctx.verify.status(res, 200);
+  ctx.verify.schema(res, 'Rfc7643User');
+  const leaked = ['displayName', 'emails'].filter((n) => findAttribute(schema, n)?.returned !== 'always' && ciGet(res.body, n) !== undefined);
+  ctx.verify.equal(res, leaked, [], 'displayName and emails are left out');
+  ctx.verify.equal(res, res.body.userName, created.body.userName, 'userName is still returned');
+});
+
+behaviour('RFC-ATTRIBUTE-NAMES-CASE-INSENSITIVE', 'selects userName and displayName with attributes=USERNAME,DISPLAYNAME', async (ctx) => {
+  const { schema } = await userSchema(ctx);
+  requireAttributes(ctx, schema, ['displayName']);
+  const created = await createUser(ctx, 'names-case');
+  const res = await ctx.scim.get(`/Users/${encodeURIComponent(created.body.id)}`, { query: { attributes: 'USERNAME,DISPLAYNAME' } });
+  ctx.verify.status(res, 200);
+  ctx.verify.schema(res, 'Rfc7643User');
+  ctx.verify.equal(res, ciGet(res.body, 'displayName'), ciGet(created.body, 'displayName'), 'displayName is returned for DISPLAYNAME');
+  ctx.verify.equal(res, ciGet(res.body, 'userName'), created.body.userName, 'userName is returned for USERNAME');
+});
