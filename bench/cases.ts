@@ -5,6 +5,7 @@
  *   { name: 'user-list-filter', description: 'GET /users?filter=userName eq …', prepare: … }
  */
 import type { RunningEmulator } from '../emulator/server.ts';
+import { benchPatchCases, type CustomBenchContext } from './patch-pbt.ts';
 
 export interface BenchCase {
   name: string;
@@ -13,7 +14,21 @@ export interface BenchCase {
   prepare(emu: RunningEmulator, token: string): Promise<string>;
 }
 
-export const BENCH_CASES: BenchCase[] = [
+/** A case that drives the emulator itself (no GET load, no bare-server comparison) and returns its report lines. */
+export interface CustomBenchCase {
+  name: string;
+  description: string;
+  run(ctx: CustomBenchContext): Promise<string>;
+}
+
+export const isCustomCase = (c: BenchCase | CustomBenchCase): c is CustomBenchCase => 'run' in c;
+
+export const BENCH_CASES: (BenchCase | CustomBenchCase)[] = [
+  {
+    name: 'patch-pbt',
+    description: 'generated PATCH cases per second (harness/arbitraries.ts + harness/patch-model.ts, sent over HTTP)',
+    run: benchPatchCases,
+  },
   {
     name: 'spc',
     description: 'GET /api/v2/scim/v2/serviceproviderconfig',

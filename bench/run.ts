@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --case spc --duration 5 --connections 8 --pipelining 4]
+ * npm run bench -- --case patch-pbt   (generated PATCH cases per second; see bench/patch-pbt.ts)
  *
  * Starts the emulator (rate limit off) and a bare node:http server answering a same-size JSON
  * body, then loads each with keep-alive GETs from a child process (bench/load.ts, undici Pool
@@ -11,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../emulator/server.ts';
-import { BENCH_CASES } from './cases.ts';
+import { BENCH_CASES, isCustomCase } from './cases.ts';
 
 const { values } = parseArgs({
   options: {
@@ -87,6 +88,20 @@ const tokenRes = await fetch(`${emu.url}/oauth/token`, {
   body: 'grant_type=client_credentials',
 });
 const { access_token: token } = (await tokenRes.json()) as { access_token: string };
+if (isCustomCase(benchCase)) {
+  console.log(`bench ${benchCase.name}: ${benchCase.description}; ${values.duration} s after ${values.warmup} s warm-up; ${values.connections} workers`);
+  console.log(
+    await benchCase.run({
+      emu,
+      token,
+      durationMs: Number(values.duration) * 1000,
+      warmupMs: Number(values.warmup) * 1000,
+      connections: Number(values.connections),
+    }),
+  );
+  await emu.close();
+  process.exit(0);
+}
 const path = await benchCase.prepare(emu, token);
 const headers = { authorization: `Bearer ${token}`, accept: 'application/scim+json' };
 

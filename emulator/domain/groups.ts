@@ -203,8 +203,13 @@ export function groupHandlers(ctx: DomainContext) {
       checkIfMatch(req, etagOf(g.version, ctx.etagStyle));
       const ops = parsePatchRequest(req.body);
       const doc = writableGroupDoc(g);
-      applyPatch(GROUP_SCHEMA, doc, ops);
-      const input = parseGroupBody(ctx, doc, g.id);
+      let input: GroupInput | undefined;
+      for (const op of ops) {
+        // every operation must leave a valid group (RFC 7644 §3.5.2), not only the last one
+        applyPatch(GROUP_SCHEMA, doc, [op]);
+        input = parseGroupBody(ctx, doc, g.id);
+      }
+      if (!input) input = parseGroupBody(ctx, doc, g.id);
       checkDisplayNameFree(ctx, input.displayName, g.id);
       commit(ctx, g, input);
       return respond(ctx, req, g, 200);

@@ -7,15 +7,19 @@
  *   remove without a path                                                           → 400 noTarget
  *   unknown attribute / malformed path                                              → 400 invalidPath
  *   read-only targets (id, meta, groups, emails[type eq "other"], group externalId)   → 400 mutability
- *   a value filter matching nothing on a non-key attribute (add/replace)            → 400 noTarget
+ *   a value filter matching nothing (remove, replace; add on a non-key attribute)    → 400 noTarget
  *
  * Tolerated client quirks (Entra): op in any case; a path-less add/replace whose value object has paths as keys
  * (unknown keys are ignored there, like unknown attributes in a POST/PUT body, since Entra sends `name.givenName`);
  * `{op:"Remove", path:"members", value:[{value:"id"}]}` removes just those members; value filters with single or
  * double quotes, even an unterminated single quote (`[authority eq 'zoomphone]`).
  * add on a multi-valued attribute upserts by the item key (emails/phoneNumbers: type, roles/members: value,
- * routing skills/languages: name, externalIds: authority); a filter on the key matching nothing creates the item.
- * Removing an item that is not there is a no-op.
+ * routing skills/languages: name, externalIds: authority); an add through a filter on the key matching nothing
+ * creates the item (Entra's `phoneNumbers[type eq "mobile"].value`). A replace or remove through a filter matching
+ * nothing is noTarget (RFC 7644 §3.5.2.3, §3.12). Replacing a whole extension (path-less or by its URN) replaces the
+ * attributes given and keeps the others (a complex attribute, §3.5.2.3).
+ * The handlers validate the document after every operation: an operation incompatible with the schema fails even
+ * when a later one would repair the result (§3.5.2: "Each operation … MUST be compatible").
  */
 import { PATCH_OP_URN, ScimHttpError } from '../http-types.ts';
 import { ciGet, isObject } from './common.ts';
@@ -189,6 +193,8 @@ function applyMulti(c: Record<string, unknown>, rp: ResolvedPath & { attr: AttrD
   if (filter) {
     const matches = (it: Record<string, unknown>) => sameText(it[filter.sub.name], filter.value);
     if (op === 'remove') {
+      // RFC 7644 §3.12 noTarget: "the specified path contains a filter that yields no match"
+      if (!cur.some(matches)) throw new ScimHttpError(400, `"${path}" matches no ${name} value`, 'noTarget');
       if (sub) {
         cur = cur.flatMap((it) => {
           if (!matches(it)) return [it];
@@ -203,7 +209,8 @@ function applyMulti(c: Record<string, unknown>, rp: ResolvedPath & { attr: AttrD
     } else {
       const hits = cur.filter(matches);
       if (hits.length === 0) {
-        if (filter.sub.name !== key) throw new ScimHttpError(400, `"${path}" matches no ${name} value`, 'noTarget');
+        // replace: RFC 7644 §3.5.2.3 "no record match was made" → noTarget; add through a key filter creates the item.
+        if (op === 'replace' || filter.sub.name !== key) throw new ScimHttpError(400, `"${path}" matches no ${name} value`, 'noTarget');
         if (sub) {
           if (value !== null) cur.push({ [filter.sub.name]: filter.value, [sub.name]: value });
         } else if (value !== null) {
@@ -268,12 +275,16 @@ function applyOne(schema: ResourceSchema, doc: Record<string, unknown>, path: st
       return;
     }
     if (!isObject(value)) throw new ScimHttpError(400, `"${path}": the value must be an object`, 'invalidValue');
-    if (op === 'replace') doc[ext.urn] = {};
+    // A complex target: the given attributes are replaced, the others left unchanged (RFC 7644 §3.5.2.3).
     applyObject(schema, doc, op, value, ext);
     return;
   }
   const c = container(doc, rp.ext, op !== 'remove');
-  if (!c) return;
+  if (!c) {
+    // an extension with no values at all: a value filter in it matches nothing
+    if (rp.filter) throw new ScimHttpError(400, `"${path}" matches no ${rp.attr.name} value`, 'noTarget');
+    return;
+  }
   const withAttr = rp as ResolvedPath & { attr: AttrDef };
   if (rp.attr.multiValued) applyMulti(c, withAttr, op, value, path);
   else applySingle(c, withAttr, op, value);

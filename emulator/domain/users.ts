@@ -452,8 +452,13 @@ export function userHandlers(ctx: DomainContext) {
       checkIfMatch(req, etagOf(u.version, ctx.etagStyle));
       const ops = parsePatchRequest(req.body);
       const doc = writableUserDoc(u);
-      applyPatch(USER_SCHEMA, doc, ops);
-      const input = parseUserBody(ctx, doc, u.id);
+      let input: UserInput | undefined;
+      for (const op of ops) {
+        // every operation must leave a valid user (RFC 7644 §3.5.2), not only the last one
+        applyPatch(USER_SCHEMA, doc, [op]);
+        input = parseUserBody(ctx, doc, u.id);
+      }
+      if (!input) input = parseUserBody(ctx, doc, u.id);
       checkUserNameFree(ctx, input.data.userName, u.id);
       commit(ctx, u, input);
       return respond(ctx, req, u, 200);

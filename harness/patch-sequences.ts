@@ -1,0 +1,80 @@
+/**
+ * Runs one generated PATCH sequence against the target and the model side by side (suites/*\/patch-model.test.ts):
+ * create the resource, then per request predict the outcome with harness/patch-model.ts, send it, and check the
+ * response and the resource read back (GET) against the prediction. Requests whose outcome the sources leave open
+ * are not sent (they are listed in the failure message as "not sent").
+ */
+import type { BehaviourContext } from './behaviour.ts';
+import type { HttpResult } from './http.ts';
+import { applyPatch, compareResource, modelFromResource, viewOf, type ModelOptions, type ResourceKind, type ResourceModel } from './patch-model.ts';
+import type { SequenceRecorder } from './pbt.ts';
+import { instantiate, type GeneratedRequest } from './arbitraries.ts';
+
+export interface SequenceOptions {
+  resource: ResourceKind;
+  /** The body of the resource to create for this sequence. */
+  createBody: Record<string, unknown>;
+  model: ModelOptions;
+  /** Value of the arbitraries' sequence tag for this sequence (keeps generated names unique across sequences). */
+  tag: string;
+  /** Check that meta.version changes with the resource (and not after a refused request). */
+  checkVersion: boolean;
+}
+
+const MODEL = { users: 'ScimV2User', groups: 'ScimV2Group' } as const;
+
+const versionOf = (res: HttpResult): string | undefined => res.body?.meta?.version ?? res.headers.etag;
+
+/** Runs the steps; every failure goes through ctx.verify. */
+export async function runPatchSequence(ctx: BehaviourContext, rec: SequenceRecorder, steps: readonly GeneratedRequest[], o: SequenceOptions): Promise<void> {
+  const { verify, scim } = ctx;
+  const schema = MODEL[o.resource];
+  const created = rec.sent(await ctx.create(o.resource, o.createBody), 'create the resource of this sequence');
+  verify.status(created, [200, 201], 'the resource of the sequence is created');
+  verify.schema(created, schema);
+  let model: ResourceModel = modelFromResource(o.resource, created.body);
+  let version = versionOf(created);
+  const path = `/${o.resource}/${encodeURIComponent(model.id)}`;
+
+  for (const step of steps) {
+    const body = instantiate(step.body, o.tag);
+    const outcome = applyPatch(model, body, o.model);
+    if (outcome.kind === 'undetermined') {
+      rec.skipped('PATCH', `${scim.prefix}${path}`, body, outcome.reason);
+      continue;
+    }
+    const res = rec.sent(await scim.patch(path, body), step.note);
+    if (outcome.kind === 'ok') {
+      verify.status(res, 200, 'the PATCH is applied: 200 with the resource (the model predicts success)');
+      verify.schema(res, schema);
+      const diffs = compareResource(outcome.state, res.body);
+      verify.that(res, diffs.length === 0, 'the PATCH response shows the resource the model predicts', viewOf(o.resource, outcome.state.doc), diffs);
+    } else {
+      verify.status(res, outcome.status, `the PATCH is refused (${outcome.detail})`);
+      verify.scimError(res, outcome.status);
+      verify.that(res, outcome.accept.includes(res.body.scimType), `scimType (${outcome.detail})`, outcome.accept.join(' or '), res.body.scimType ?? '(none)');
+    }
+
+    const get = rec.sent(await scim.get(path), 'read back');
+    verify.status(get, 200, 'the resource is read back');
+    verify.schema(get, schema);
+    const expected = outcome.kind === 'ok' ? outcome.state : model;
+    const diffs = compareResource(expected, get.body);
+    verify.that(
+      get,
+      diffs.length === 0,
+      outcome.kind === 'ok' ? 'the resource read back equals the model' : 'the resource read back is unchanged: nothing of the refused PATCH is applied',
+      viewOf(o.resource, expected.doc),
+      diffs,
+    );
+    const now = versionOf(get);
+    if (o.checkVersion) {
+      if (outcome.kind === 'ok' && outcome.changed) {
+        verify.that(get, now !== undefined && now !== version, 'meta.version changes when the resource changes (RFC 7644 §3.14)', `a version other than ${version}`, now ?? '(none)');
+      }
+      if (outcome.kind === 'error') verify.that(get, now === version, 'meta.version is unchanged after a refused PATCH', version, now ?? '(none)');
+    }
+    version = now;
+    if (outcome.kind === 'ok') model = outcome.state;
+  }
+}

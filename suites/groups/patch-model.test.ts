@@ -1,0 +1,84 @@
+/**
+ * Property-based PATCH on groups: generated request sequences (harness/arbitraries.ts) are sent to the target and
+ * applied to an independent model of RFC 7644 §3.5.2 (harness/patch-model.ts); after every request the group read
+ * back must equal the model. Members are users the test created. The test creates its groups, so it runs where the
+ * API creates groups (2021). Budget and replay: SCIM_PBT_RUNS, SCIM_PBT_SEED, SCIM_PBT_PATH (README).
+ */
+import { behaviour, getTarget, type BehaviourContext } from '../../harness/index.ts';
+import { invalidGroupPatch, mixedSequence, SEQUENCE_TAG, validGroupPatch, validSequence, type GeneratedRequest, type GroupPatchArbContext } from '../../harness/arbitraries.ts';
+import type { ModelOptions } from '../../harness/patch-model.ts';
+import { runPatchSequence } from '../../harness/patch-sequences.ts';
+import { checkSequences, pbtSettings, pbtTimeoutMs } from '../../harness/pbt.ts';
+import type fc from 'fast-check';
+
+const target = getTarget();
+const settings = pbtSettings(target);
+const timeout = pbtTimeoutMs(settings, target.embedded);
+const FILE = 'suites/groups/patch-model.test.ts';
+/** Users created as members: enough for add/remove/replace to differ; fewer against a real org. */
+const MEMBERS = target.embedded ? 3 : 2;
+
+interface Setup {
+  arb: GroupPatchArbContext;
+  model: ModelOptions;
+}
+
+async function setUp(ctx: BehaviourContext): Promise<Setup> {
+  const memberIds: string[] = [];
+  for (let i = 0; i < MEMBERS; i++) {
+    const user = await ctx.create('users', ctx.build.user(`pbt-member-${i}`));
+    ctx.verify.status(user, [200, 201], 'a member user is created');
+    ctx.verify.schema(user, 'ScimV2User');
+    memberIds.push(user.body.id);
+  }
+  return {
+    arb: { memberIds, namePrefix: `${ctx.names.displayName('pbt-group')}-${SEQUENCE_TAG}` },
+    model: { apiVersion: ctx.target.apiVersion, known: { userIds: memberIds } },
+  };
+}
+
+async function check(ctx: BehaviourContext, arbitrary: fc.Arbitrary<GeneratedRequest[]>, setup: Setup, what: string): Promise<void> {
+  let sequence = 0;
+  await checkSequences({
+    verify: ctx.verify,
+    settings,
+    arbitrary,
+    what,
+    replayCommand: ctx.target.embedded
+      ? `npx vitest run --project suites-${ctx.target.apiVersion} ${FILE} -t ${ctx.behaviour.id}`
+      : `npm run conformance -- --filter ${ctx.behaviour.id} --prefix ${ctx.prefix}`,
+    run: (steps, rec) =>
+      runPatchSequence(ctx, rec, steps, {
+        resource: 'groups',
+        createBody: ctx.build.group('pbt-group'),
+        model: setup.model,
+        tag: `s${++sequence}`,
+        checkVersion: ctx.target.capabilities.etag !== false,
+      }),
+  });
+}
+
+behaviour(
+  'GRP-PATCH-MODEL',
+  'applies generated group PATCH sequences as the RFC 7644 §3.5.2 model predicts, with a new version after each change',
+  async (ctx) => {
+    const setup = await setUp(ctx);
+    await check(ctx, validSequence(validGroupPatch(setup.arb), settings.maxSteps), setup, 'generated PATCH sequences on a group match the model');
+  },
+  { timeout },
+);
+
+behaviour(
+  'GRP-PATCH-INVALID-UNCHANGED',
+  'refuses generated invalid group PATCH requests with 400 and the predicted scimType, leaving the group unchanged',
+  async (ctx) => {
+    const setup = await setUp(ctx);
+    await check(
+      ctx,
+      mixedSequence(validGroupPatch(setup.arb), invalidGroupPatch(setup.arb), settings.maxSteps),
+      setup,
+      'generated PATCH sequences with invalid requests on a group match the model',
+    );
+  },
+  { timeout },
+);

@@ -1,0 +1,103 @@
+/**
+ * Property-based PATCH on users: generated request sequences (harness/arbitraries.ts) are sent to the target and
+ * applied to an independent model of RFC 7644 §3.5.2 (harness/patch-model.ts); after every request the user read
+ * back must equal the model. Budget and replay: SCIM_PBT_RUNS, SCIM_PBT_SEED, SCIM_PBT_PATH (README).
+ */
+import { behaviour, getTarget, type BehaviourContext } from '../../harness/index.ts';
+import { invalidUserPatch, mixedSequence, SEQUENCE_TAG, validSequence, validUserPatch, type GeneratedRequest, type UserPatchArbContext } from '../../harness/arbitraries.ts';
+import type { ModelOptions } from '../../harness/patch-model.ts';
+import { runPatchSequence } from '../../harness/patch-sequences.ts';
+import { checkSequences, pbtSettings, pbtTimeoutMs } from '../../harness/pbt.ts';
+import type fc from 'fast-check';
+
+const target = getTarget();
+const settings = pbtSettings(target);
+const timeout = pbtTimeoutMs(settings, target.embedded);
+const FILE = 'suites/users/patch-model.test.ts';
+
+interface Setup {
+  arb: UserPatchArbContext;
+  model: ModelOptions;
+  createBody(label: string): Record<string, unknown>;
+}
+
+/** Creates the manager the sequences may assign and fixes what the generators may use. */
+async function setUp(ctx: BehaviourContext): Promise<Setup> {
+  const { target: t, build, verify } = ctx;
+  const managerIds: string[] = [];
+  if (t.apiVersion === '2021') {
+    const manager = await ctx.create('users', build.user('pbt-manager'));
+    verify.status(manager, [200, 201], 'the manager user is created');
+    verify.schema(manager, 'ScimV2User');
+    managerIds.push(manager.body.id);
+  }
+  const org = t.apiVersion === '2021' ? t.org : {};
+  return {
+    arb: { apiVersion: t.apiVersion, org, managerIds, namePrefix: `${ctx.names.displayName('pbt')}-${SEQUENCE_TAG}` },
+    model: {
+      apiVersion: t.apiVersion,
+      known: {
+        roles: org.role ? [org.role] : [],
+        divisions: org.division ? [org.division] : [],
+        skills: org.routingSkill ? [org.routingSkill] : [],
+        languages: org.routingLanguage ? [org.routingLanguage] : [],
+        userIds: managerIds,
+      },
+      rolesOnDeactivation: 'unknown',
+    },
+    createBody: (label) =>
+      t.apiVersion === '2021'
+        ? build.user(label, 'full')
+        : build.user(label, 'minimal', {
+            title: 'Conformance Tester',
+            emails: [{ type: 'work', value: 'pbt.work@example.com' }],
+            phoneNumbers: [{ type: 'work', value: '+13175550100' }],
+          }),
+  };
+}
+
+async function check(ctx: BehaviourContext, arbitrary: fc.Arbitrary<GeneratedRequest[]>, setup: Setup, what: string): Promise<void> {
+  let sequence = 0;
+  await checkSequences({
+    verify: ctx.verify,
+    settings,
+    arbitrary,
+    what,
+    replayCommand: ctx.target.embedded
+      ? `npx vitest run --project suites-${ctx.target.apiVersion} ${FILE} -t ${ctx.behaviour.id}`
+      : `npm run conformance -- --filter ${ctx.behaviour.id} --prefix ${ctx.prefix}`,
+    run: (steps, rec) =>
+      runPatchSequence(ctx, rec, steps, {
+        resource: 'users',
+        createBody: setup.createBody('pbt-user'),
+        model: setup.model,
+        tag: `s${++sequence}`,
+        checkVersion: ctx.target.capabilities.etag !== false,
+      }),
+  });
+}
+
+behaviour(
+  'USR-PATCH-MODEL',
+  'applies generated PATCH sequences as the RFC 7644 §3.5.2 model predicts, with a new version after each change',
+  async (ctx) => {
+    const setup = await setUp(ctx);
+    await check(ctx, validSequence(validUserPatch(setup.arb), settings.maxSteps), setup, 'generated PATCH sequences on a user match the model');
+  },
+  { timeout },
+);
+
+behaviour(
+  'USR-PATCH-INVALID-UNCHANGED',
+  'refuses generated invalid PATCH requests with 400 and the predicted scimType, leaving the user unchanged',
+  async (ctx) => {
+    const setup = await setUp(ctx);
+    await check(
+      ctx,
+      mixedSequence(validUserPatch(setup.arb), invalidUserPatch(setup.arb), settings.maxSteps),
+      setup,
+      'generated PATCH sequences with invalid requests on a user match the model',
+    );
+  },
+  { timeout },
+);
