@@ -14,7 +14,7 @@ export const PBT_DEFAULTS = {
   /** Against the embedded emulator. */
   embedded: { runs: 100, maxSteps: 5 },
   /** Against a real org: modest, see README "Property-based PATCH checks" for the request count. */
-  remote: { runs: 10, maxSteps: 3 },
+  remote: { runs: 3, maxSteps: 3 },
 } as const;
 
 export interface PbtSettings {
