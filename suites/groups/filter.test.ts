@@ -158,10 +158,6 @@ async function runRow(row: Row, ctx: BehaviourContext): Promise<void> {
   }
 }
 
-function filterTable(id: string, statement: string): void {
-  behaviour.for(id, statement, rowsOf(id), runRow);
-}
-
 // ------------------------------------------------------------------ documented filters
 
 behaviour('GRP-FILTER-ID', 'returns exactly the group with that id (unquoted, as documented)', async (ctx) => {
@@ -180,7 +176,7 @@ behaviour('GRP-FILTER-DISPLAYNAME-QUOTED', 'returns the groups with that quoted 
   await findsGroup(ctx, (g) => `displayName eq ${JSON.stringify(g.displayName)}`, groupsNamedLikeIt(ctx));
 });
 
-filterTable('GRP-FILTER-ATTRIBUTE-CASE', 'matches the displayName attribute name case-insensitively');
+behaviour.for('GRP-FILTER-ATTRIBUTE-CASE', 'matches the displayName attribute name case-insensitively', rowsOf('GRP-FILTER-ATTRIBUTE-CASE'), runRow);
 
 behaviour('GRP-FILTER-NO-MATCH', 'answers a filter that matches nothing with 200, totalResults 0 and no Resources', async (ctx) => {
   const { verify } = ctx;
@@ -194,7 +190,7 @@ behaviour('GRP-FILTER-NO-MATCH', 'answers a filter that matches nothing with 200
 
 // ------------------------------------------------------------------ filters the service refuses
 
-filterTable('GRP-FILTER-MALFORMED-400', 'refuses a syntactically invalid filter with 400 invalidFilter');
-filterTable('GRP-FILTER-UNSUPPORTED-OPERATOR-400', 'refuses an operator other than eq with 400 invalidFilter');
-filterTable('GRP-FILTER-UNSUPPORTED-ATTRIBUTE-400', 'refuses a filter on an undocumented attribute with 400 invalidFilter');
-filterTable('GRP-FILTER-NEVER-WIDENS', 'never answers an unsupported or invalid filter with groups that do not match it');
+behaviour.for('GRP-FILTER-MALFORMED-400', 'refuses a syntactically invalid filter with 400 invalidFilter', rowsOf('GRP-FILTER-MALFORMED-400'), runRow);
+behaviour.for('GRP-FILTER-UNSUPPORTED-OPERATOR-400', 'refuses an operator other than eq with 400 invalidFilter', rowsOf('GRP-FILTER-UNSUPPORTED-OPERATOR-400'), runRow);
+behaviour.for('GRP-FILTER-UNSUPPORTED-ATTRIBUTE-400', 'refuses a filter on an undocumented attribute with 400 invalidFilter', rowsOf('GRP-FILTER-UNSUPPORTED-ATTRIBUTE-400'), runRow);
+behaviour.for('GRP-FILTER-NEVER-WIDENS', 'never answers an unsupported or invalid filter with groups that do not match it', rowsOf('GRP-FILTER-NEVER-WIDENS'), runRow);
