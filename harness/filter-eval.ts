@@ -20,6 +20,7 @@
  *   a complex multi-valued attribute without a sub-attribute is compared through its "value" sub-attribute;
  * - ne is the negation of eq (an absent attribute is "not equal"; the suite never relies on that corner).
  */
+import { ciGet } from './attributes.ts';
 
 export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
 export const COMPARE_OPS: readonly CompareOp[] = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'];
@@ -213,14 +214,6 @@ export interface AttributeInfo {
 /** Describes an attribute of the resource being filtered (from the server's /Schemas); undefined: infer. */
 export type AttributeLookup = (path: AttrPath) => AttributeInfo | undefined;
 
-function ciGet(obj: unknown, key: string): unknown {
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
-  const o = obj as Record<string, unknown>;
-  if (Object.prototype.hasOwnProperty.call(o, key)) return o[key];
-  const lower = key.toLowerCase();
-  for (const k of Object.keys(o)) if (k.toLowerCase() === lower) return o[k];
-  return undefined;
-}
 
 function base(resource: unknown, urn: string | undefined): unknown {
   if (!urn) return resource;

@@ -8,6 +8,8 @@
  */
 import type { BehaviourContext, HttpResult } from '../../harness/index.ts';
 import type { AttrPath, AttributeInfo, AttributeLookup } from '../../harness/filter-eval.ts';
+import { ciGet } from '../../harness/index.ts';
+export { ciGet };
 
 export const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -47,14 +49,6 @@ export interface Discovery {
 }
 
 /** Key lookup ignoring case (RFC 7643 §2.1: attribute names are case-insensitive). */
-export function ciGet(obj: unknown, key: string): unknown {
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
-  const o = obj as Record<string, unknown>;
-  if (Object.prototype.hasOwnProperty.call(o, key)) return o[key];
-  const lower = key.toLowerCase();
-  for (const k of Object.keys(o)) if (k.toLowerCase() === lower) return o[k];
-  return undefined;
-}
 
 export function resources(res: HttpResult): Record<string, any>[] {
   return Array.isArray(res.body?.Resources) ? res.body.Resources : [];

@@ -6,6 +6,7 @@
  */
 import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
 import table from '../../fixtures/cases/user-attributes.json' with { type: 'json' };
+import { ciGet } from '../../harness/index.ts';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const GENESYS = 'urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User';
@@ -26,14 +27,6 @@ const rows = table.rows as Row[];
 // ------------------------------------------------------------------ helpers
 
 /** Key lookup ignoring case (RFC 7643 §2.1: attribute names are case-insensitive). */
-function ciGet(obj: unknown, key: string): unknown {
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
-  const o = obj as Record<string, unknown>;
-  if (Object.prototype.hasOwnProperty.call(o, key)) return o[key];
-  const lower = key.toLowerCase();
-  for (const k of Object.keys(o)) if (k.toLowerCase() === lower) return o[k];
-  return undefined;
-}
 
 /** The value at a table path: `attr`, `attr.sub`, `<extension URN>` or `<extension URN>:attr[.sub]`. */
 function valueAt(body: unknown, path: string): unknown {

@@ -4,6 +4,8 @@
  * come back, on any org. They only use the harness; assertions still go through `verify`.
  */
 import type { BehaviourContext, HttpResult } from '../../harness/index.ts';
+import { ciGet } from '../../harness/index.ts';
+export { ciGet };
 
 export const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENTERPRISE_URN = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -13,14 +15,6 @@ export const LIST_RESPONSE_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResp
 export type Query = Record<string, string>;
 
 /** Key lookup ignoring case (RFC 7643 §2.1: attribute names are case-insensitive). */
-export function ciGet(obj: unknown, key: string): unknown {
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
-  const o = obj as Record<string, unknown>;
-  if (Object.prototype.hasOwnProperty.call(o, key)) return o[key];
-  const lower = key.toLowerCase();
-  for (const k of Object.keys(o)) if (k.toLowerCase() === lower) return o[k];
-  return undefined;
-}
 
 /** The Resources of a list response (absent → none). */
 export function resources(res: HttpResult): Record<string, any>[] {

@@ -6,6 +6,7 @@
 import { fillTemplate } from '../../harness/builders.ts';
 import type { BehaviourContext, HttpResult } from '../../harness/index.ts';
 import cases from '../../fixtures/cases/user-patch.json' with { type: 'json' };
+import { ciGet } from '../../harness/index.ts';
 
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -141,11 +142,6 @@ function fillAssertions(list: Assertion[] | undefined, vars: Vars): Assertion[] 
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function ciGet(obj: Record<string, unknown>, key: string): unknown {
-  if (Object.prototype.hasOwnProperty.call(obj, key)) return obj[key];
-  const k = Object.keys(obj).find((x) => x.toLowerCase() === key.toLowerCase());
-  return k === undefined ? undefined : obj[k];
-}
 
 /** The value at `path`: keys separated by '/', `key=value` picks the first matching item of an array. */
 export function valueAt(resource: unknown, path: string): unknown {
