@@ -1,4 +1,5 @@
 import { behaviour } from '../../harness/index.ts';
+import { verifyDiscoveryMeta } from '../shared/discovery.ts';
 import documented from '../../fixtures/discovery/documented.json' with { type: 'json' };
 
 const PATH = '/resourcetypes';
@@ -48,18 +49,7 @@ behaviour('RT-META', 'describes each resource type in meta with resourceType and
   const res = await scim.get(PATH);
   verify.status(res, 200);
   verify.schema(res, 'ScimConfigResourceTypesListResponse');
-  for (const rt of res.body.Resources) {
-    const meta = rt.meta ?? {};
-    verify.equal(res, meta.resourceType, 'ResourceType', `${rt.name}: meta.resourceType`);
-    verify.that(res, typeof meta.location === 'string' && meta.location.length > 0, `${rt.name}: meta.location is set`, 'a URI', meta.location);
-    verify.that(
-      res,
-      meta.version === undefined && meta.lastModified === undefined,
-      `${rt.name}: no meta.version or meta.lastModified (seed 000 ScimMetadata: "only location and resourceType are set")`,
-      'absent',
-      { version: meta.version, lastModified: meta.lastModified },
-    );
-  }
+  verifyDiscoveryMeta(verify, res, res.body.Resources, 'ResourceType', (rt) => rt.name);
 });
 
 behaviour('RT-NO-PERMISSION', 'is readable by an identity without any permission', async ({ limited, verify }) => {

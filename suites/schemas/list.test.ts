@@ -1,4 +1,5 @@
 import { behaviour } from '../../harness/index.ts';
+import { verifyDiscoveryMeta } from '../shared/discovery.ts';
 import documented from '../../fixtures/discovery/documented.json' with { type: 'json' };
 
 const PATH = '/schemas';
@@ -28,18 +29,7 @@ behaviour('SCH-META', 'describes each schema in meta with resourceType and locat
   const res = await scim.get(PATH);
   verify.status(res, 200);
   verify.schema(res, 'ScimV2SchemaListResponse');
-  for (const s of res.body.Resources) {
-    const meta = s.meta ?? {};
-    verify.equal(res, meta.resourceType, 'Schema', `${s.id}: meta.resourceType`);
-    verify.that(res, typeof meta.location === 'string' && meta.location.length > 0, `${s.id}: meta.location is set`, 'a URI', meta.location);
-    verify.that(
-      res,
-      meta.version === undefined && meta.lastModified === undefined,
-      `${s.id}: no meta.version or meta.lastModified (seed 000 ScimMetadata: "only location and resourceType are set")`,
-      'absent',
-      { version: meta.version, lastModified: meta.lastModified },
-    );
-  }
+  verifyDiscoveryMeta(verify, res, res.body.Resources, 'Schema', (s) => s.id);
 });
 
 behaviour('SCH-NO-PERMISSION', 'is readable by an identity without any permission', async ({ limited, verify }) => {

@@ -1,0 +1,27 @@
+import type { BehaviourContext, HttpResult } from '../../harness/index.ts';
+
+/**
+ * Discovery resources (ResourceType, Schema) carry meta with resourceType and location only:
+ * seed 000 ScimMetadata, "only location and resourceType are set".
+ */
+export function verifyDiscoveryMeta(
+  verify: BehaviourContext['verify'],
+  res: HttpResult,
+  items: { meta?: Record<string, unknown> }[],
+  resourceType: 'ResourceType' | 'Schema',
+  label: (item: any) => string,
+): void {
+  for (const item of items) {
+    const meta = item.meta ?? {};
+    const name = label(item);
+    verify.equal(res, meta.resourceType, resourceType, `${name}: meta.resourceType`);
+    verify.that(res, typeof meta.location === 'string' && meta.location.length > 0, `${name}: meta.location is set`, 'a URI', meta.location);
+    verify.that(
+      res,
+      meta.version === undefined && meta.lastModified === undefined,
+      `${name}: no meta.version or meta.lastModified (seed 000 ScimMetadata: "only location and resourceType are set")`,
+      'absent',
+      { version: meta.version, lastModified: meta.lastModified },
+    );
+  }
+}
