@@ -12,6 +12,7 @@
  * judged by GRP-NO-ACTIVE.
  */
 import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
+import { holdScratchGroup } from './write-support.ts';
 
 const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 /** Returned whatever the projection: id and meta (returned "always"), schemas (RFC 7643 §3). */
@@ -54,6 +55,7 @@ async function groupToRead(ctx: BehaviourContext, opts: { member?: boolean } = {
     return { id: res.body.id, rep: res.body };
   }
   let id = target.org.groupId;
+  if (id) await holdScratchGroup(ctx);
   if (!id) {
     const page = await ctx.scim.get('/groups', { query: { count: 25 } });
     verify.status(page, 200, 'prerequisite: GET groups (a group to read): HTTP status');

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
 import table from '../../fixtures/cases/group-filters.json' with { type: 'json' };
+import { holdScratchGroup } from './write-support.ts';
 
 const PATH = '/groups';
 
@@ -63,6 +64,8 @@ async function groupToRead(ctx: BehaviourContext): Promise<GroupToRead> {
   const id = target.org.groupId;
   // The catalogue's org:group requirement skips the check before it gets here when no scratch group is configured.
   if (!id) return ctx.skip('needs a group the run may use: set SCIM_ORG_GROUP_ID (this API version cannot create groups)');
+  // Other checks may rename the scratch group: hold it unchanged between reading its name and filtering by it.
+  await holdScratchGroup(ctx);
   return { id, displayName: await displayNameOf(ctx, id), created: false };
 }
 

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
+import { holdScratchGroup } from './write-support.ts';
 
 const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 /** The two documented prefixes of the same operations (reference §2). */
@@ -49,6 +50,8 @@ async function groupToRead(ctx: BehaviourContext, opts: { member?: boolean } = {
   const id = target.org.groupId;
   // The catalogue's org:group requirement skips the check before it gets here when no scratch group is configured.
   if (!id) return ctx.skip('needs a group the run may use: set SCIM_ORG_GROUP_ID (this API version cannot create groups)');
+  // Other checks may change the scratch group: hold it unchanged while this one reads it.
+  await holdScratchGroup(ctx);
   return { id };
 }
 

@@ -8,6 +8,7 @@
  * concurrent change does not.
  */
 import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
+import { holdScratchGroup } from './write-support.ts';
 
 const PATH = '/groups';
 const LIST_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -83,6 +84,7 @@ behaviour('GRP-LIST-NO-FILTER', 'lists every group when no filter is given', asy
     id = created.body.id;
   } else if (target.org.groupId) {
     id = target.org.groupId;
+    await holdScratchGroup(ctx);
   } else {
     return ctx.skip('needs a group known to exist: allow writes (SCIM_ALLOW_WRITES=true) or set SCIM_ORG_GROUP_ID');
   }
