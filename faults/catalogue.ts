@@ -149,7 +149,7 @@ export const FAULTS: Fault[] = [
     id: 'last-modified-not-updated',
     area: 'etag',
     description: 'meta.lastModified of users and groups stays at the first value ever served, whatever is written',
-    affects: ['USR-META-LAST-MODIFIED', 'GRP-META-LAST-MODIFIED'],
+    affects: ['USR-META-LAST-MODIFIED', 'GRP-META-LAST-MODIFIED', 'USR-META-LAST-MODIFIED-ADVANCES', 'GRP-META-LAST-MODIFIED-ADVANCES'],
     response: (req, res, ctx) => {
       if (!isScim(req) || !['users', 'groups'].includes(req.route.resource)) return;
       const seen = (ctx.state.get('lastModified') as Map<string, string> | undefined) ?? new Map<string, string>();
