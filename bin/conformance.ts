@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, CONFIG_KEYS, loadConfig } from '../harness/config.ts';
+import { fetchClientCredentialsToken, TokenError } from '../harness/http.ts';
 import { REPORTS_DIR, ROOT } from '../runner/paths.ts';
 import { renderText, type ConformanceReport } from '../reporters/report-model.ts';
 
@@ -78,6 +79,15 @@ async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof ConfigError) fail(`${e.message}\n\nSee npm run conformance -- --help, .env.example and the README.`);
     throw e;
+  }
+  // Credentials that do not work are a configuration problem: one clear message, before any SCIM request.
+  for (const [label, identity] of [['main identity', config.primary], ['limited identity', config.limited]] as const) {
+    if (identity?.auth.kind !== 'client-credentials') continue;
+    try {
+      await fetchClientCredentialsToken(identity.auth, config.timeoutMs);
+    } catch (e) {
+      fail(`${label}: ${e instanceof TokenError ? e.message : (e as Error).message}\n\nCheck SCIM_CLIENT_ID/SCIM_CLIENT_SECRET (or the SCIM_LIMITED_* keys) and SCIM_REGION or SCIM_TOKEN_URL.`);
+    }
   }
   process.env.SCIM_CONFORMANCE_CONFIG = JSON.stringify(config);
   // vitest.config.ts picks the suite directories of the profile from this.

@@ -50,6 +50,8 @@ export interface BehaviourResult {
   prefix: string;
   verdict: Verdict;
   tests: { passed: number; failed: number; skipped: number; knownFailures: number };
+  /** HTTP requests its tests sent (including set-up and clean-up done inside the test). */
+  requests?: number;
   /** Skip reason, known-failure reason, or why it did not run. */
   note?: string;
   skipKind?: SkipKind;
@@ -153,6 +155,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
       prefix: first.prefix,
       verdict,
       tests,
+      requests: list.reduce((n, o) => n + (o.requests ?? 0), 0),
       note: noted?.note,
       skipKind: verdict === 'skipped' ? list.find((o) => o.skipKind)?.skipKind : undefined,
       failures: failed.length

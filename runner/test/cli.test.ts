@@ -25,6 +25,11 @@ describe('npm run conformance', () => {
   test.for([
     { name: 'a base URL without credentials', env: { SCIM_BASE_URL: 'https://api.mypurecloud.com' }, message: /no credentials/ },
     { name: 'an unknown API version', env: { SCIM_API_VERSION: '1999' }, message: /SCIM_API_VERSION must be one of/ },
+    {
+      name: 'client credentials whose token endpoint cannot be reached',
+      env: { SCIM_BASE_URL: 'http://127.0.0.1:9', SCIM_CLIENT_ID: 'a', SCIM_CLIENT_SECRET: 'b', SCIM_TOKEN_URL: 'http://127.0.0.1:9/oauth/token' },
+      message: /main identity: could not reach the token endpoint/,
+    },
     { name: 'a missing env file', env: {}, args: ['--dotenv', '/nonexistent/.env'], message: /does not exist/ },
   ])('rejects $name with one clear message and exit code 2, no stack trace', async ({ env, args, message }) => {
     const r = await cli(args ?? ['--dotenv', '/dev/null'], env);
