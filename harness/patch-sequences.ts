@@ -7,7 +7,8 @@
 import type { BehaviourContext } from './behaviour.ts';
 import type { HttpResult } from './http.ts';
 import { applyPatch, compareResource, modelFromResource, viewOf, type ModelOptions, type ResourceKind, type ResourceModel } from './patch-model.ts';
-import type { SequenceRecorder } from './pbt.ts';
+import type fc from 'fast-check';
+import { checkSequences, type PbtSettings, type SequenceRecorder } from './pbt.ts';
 import { instantiate, type GeneratedRequest } from './arbitraries.ts';
 
 export interface SequenceOptions {
@@ -77,4 +78,42 @@ export async function runPatchSequence(ctx: BehaviourContext, rec: SequenceRecor
     version = now;
     if (outcome.kind === 'ok') model = outcome.state;
   }
+}
+
+/**
+ * The model-based property of a suite file: generated sequences from `arbitrary`, each run against a new
+ * resource made from `createBody`, checked step by step against the model; a failure names the seed, path and
+ * the literal requests, and how to replay it.
+ */
+export async function checkPatchModel(
+  ctx: BehaviourContext,
+  o: {
+    settings: PbtSettings;
+    arbitrary: fc.Arbitrary<GeneratedRequest[]>;
+    what: string;
+    /** The suite file, for the replay command against the embedded emulator. */
+    file: string;
+    resource: 'users' | 'groups';
+    createBody: () => Record<string, unknown>;
+    model: ModelOptions;
+  },
+): Promise<void> {
+  let sequence = 0;
+  await checkSequences({
+    verify: ctx.verify,
+    settings: o.settings,
+    arbitrary: o.arbitrary,
+    what: o.what,
+    replayCommand: ctx.target.embedded
+      ? `npx vitest run --project suites-${ctx.target.apiVersion} ${o.file} -t ${ctx.behaviour.id}`
+      : `npm run conformance -- --filter ${ctx.behaviour.id} --prefix ${ctx.prefix}`,
+    run: (steps, rec) =>
+      runPatchSequence(ctx, rec, steps, {
+        resource: o.resource,
+        createBody: o.createBody(),
+        model: o.model,
+        tag: `s${++sequence}`,
+        checkVersion: ctx.target.capabilities.etag !== false,
+      }),
+  });
 }

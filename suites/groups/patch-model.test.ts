@@ -7,8 +7,8 @@
 import { behaviour, getTarget, type BehaviourContext } from '../../harness/index.ts';
 import { invalidGroupPatch, mixedSequence, SEQUENCE_TAG, validGroupPatch, validSequence, type GeneratedRequest, type GroupPatchArbContext } from '../../harness/arbitraries.ts';
 import type { ModelOptions } from '../../harness/patch-model.ts';
-import { runPatchSequence } from '../../harness/patch-sequences.ts';
-import { checkSequences, pbtSettings, pbtTimeoutMs } from '../../harness/pbt.ts';
+import { checkPatchModel } from '../../harness/patch-sequences.ts';
+import { pbtSettings, pbtTimeoutMs } from '../../harness/pbt.ts';
 import type fc from 'fast-check';
 
 const target = getTarget();
@@ -37,25 +37,8 @@ async function setUp(ctx: BehaviourContext): Promise<Setup> {
   };
 }
 
-async function check(ctx: BehaviourContext, arbitrary: fc.Arbitrary<GeneratedRequest[]>, setup: Setup, what: string): Promise<void> {
-  let sequence = 0;
-  await checkSequences({
-    verify: ctx.verify,
-    settings,
-    arbitrary,
-    what,
-    replayCommand: ctx.target.embedded
-      ? `npx vitest run --project suites-${ctx.target.apiVersion} ${FILE} -t ${ctx.behaviour.id}`
-      : `npm run conformance -- --filter ${ctx.behaviour.id} --prefix ${ctx.prefix}`,
-    run: (steps, rec) =>
-      runPatchSequence(ctx, rec, steps, {
-        resource: 'groups',
-        createBody: ctx.build.group('pbt-group'),
-        model: setup.model,
-        tag: `s${++sequence}`,
-        checkVersion: ctx.target.capabilities.etag !== false,
-      }),
-  });
+function check(ctx: BehaviourContext, arbitrary: fc.Arbitrary<GeneratedRequest[]>, setup: Setup, what: string): Promise<void> {
+  return checkPatchModel(ctx, { settings, arbitrary, what, file: FILE, resource: 'groups', createBody: () => ctx.build.group('pbt-group'), model: setup.model });
 }
 
 behaviour(

@@ -6,8 +6,8 @@
 import { behaviour, getTarget, type BehaviourContext } from '../../harness/index.ts';
 import { invalidUserPatch, mixedSequence, SEQUENCE_TAG, validSequence, validUserPatch, type GeneratedRequest, type UserPatchArbContext } from '../../harness/arbitraries.ts';
 import type { ModelOptions } from '../../harness/patch-model.ts';
-import { runPatchSequence } from '../../harness/patch-sequences.ts';
-import { checkSequences, pbtSettings, pbtTimeoutMs } from '../../harness/pbt.ts';
+import { checkPatchModel } from '../../harness/patch-sequences.ts';
+import { pbtSettings, pbtTimeoutMs } from '../../harness/pbt.ts';
 import type fc from 'fast-check';
 
 const target = getTarget();
@@ -56,25 +56,8 @@ async function setUp(ctx: BehaviourContext): Promise<Setup> {
   };
 }
 
-async function check(ctx: BehaviourContext, arbitrary: fc.Arbitrary<GeneratedRequest[]>, setup: Setup, what: string): Promise<void> {
-  let sequence = 0;
-  await checkSequences({
-    verify: ctx.verify,
-    settings,
-    arbitrary,
-    what,
-    replayCommand: ctx.target.embedded
-      ? `npx vitest run --project suites-${ctx.target.apiVersion} ${FILE} -t ${ctx.behaviour.id}`
-      : `npm run conformance -- --filter ${ctx.behaviour.id} --prefix ${ctx.prefix}`,
-    run: (steps, rec) =>
-      runPatchSequence(ctx, rec, steps, {
-        resource: 'users',
-        createBody: setup.createBody('pbt-user'),
-        model: setup.model,
-        tag: `s${++sequence}`,
-        checkVersion: ctx.target.capabilities.etag !== false,
-      }),
-  });
+function check(ctx: BehaviourContext, arbitrary: fc.Arbitrary<GeneratedRequest[]>, setup: Setup, what: string): Promise<void> {
+  return checkPatchModel(ctx, { settings, arbitrary, what, file: FILE, resource: 'users', createBody: () => setup.createBody('pbt-user'), model: setup.model });
 }
 
 behaviour(
