@@ -106,6 +106,8 @@ async function main(): Promise<void> {
   process.env.SCIM_REPORT_DIR = reportDir;
   const reportPath = `${reportDir}/conformance-report.json`;
   rmSync(reportPath, { force: true });
+  // Allure results describe one run: start empty (the default directory only; SCIM_REPORT_DIR runs start in their own).
+  rmSync(process.env.SCIM_REPORT_DIR ? `${reportDir}/allure-results` : `${ROOT}allure-results`, { recursive: true, force: true });
   const { startVitest } = await import('vitest/node');
   const vitest = await startVitest(
     'test',
