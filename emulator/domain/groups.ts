@@ -11,7 +11,7 @@ import { ScimHttpError, type ScimRequest, type ScimResponse } from '../http-type
 import { checkIfMatch, ciGet, etagOf, ifNoneMatchIsCurrent, isObject, parsePaging } from './common.ts';
 import { checkCountLimit, listResponse, type DomainContext } from './context.ts';
 import { GROUP_FILTER_SPEC, parseFilter, type FilterClause } from './filter.ts';
-import { applyPatch, parsePatchRequest } from './patch.ts';
+import { applyPatchValidated, parsePatchRequest } from './patch.ts';
 import { projectionFor, type Projection } from './projection.ts';
 import { GROUP_SCHEMA, GROUP_URN } from './schema.ts';
 import type { GroupRecord, MemberRef } from './store.ts';
@@ -203,13 +203,7 @@ export function groupHandlers(ctx: DomainContext) {
       checkIfMatch(req, etagOf(g.version, ctx.etagStyle));
       const ops = parsePatchRequest(req.body);
       const doc = writableGroupDoc(g);
-      let input: GroupInput | undefined;
-      for (const op of ops) {
-        // every operation must leave a valid group (RFC 7644 §3.5.2), not only the last one
-        applyPatch(GROUP_SCHEMA, doc, [op]);
-        input = parseGroupBody(ctx, doc, g.id);
-      }
-      if (!input) input = parseGroupBody(ctx, doc, g.id);
+      const input = applyPatchValidated(GROUP_SCHEMA, doc, ops, (d) => parseGroupBody(ctx, d, g.id));
       checkDisplayNameFree(ctx, input.displayName, g.id);
       commit(ctx, g, input);
       return respond(ctx, req, g, 200);

@@ -321,3 +321,21 @@ export function applyPatch(schema: ResourceSchema, doc: Record<string, unknown>,
     }
   }
 }
+
+/**
+ * Applies PATCH operations one at a time, validating the resource after each (RFC 7644 §3.5.2: every
+ * operation must leave a valid resource, not only the last), and returns the last validation's result.
+ */
+export function applyPatchValidated<T>(
+  schema: ResourceSchema,
+  doc: Record<string, unknown>,
+  ops: readonly PatchOperation[],
+  validate: (doc: Record<string, unknown>) => T,
+): T {
+  let result: T | undefined;
+  for (const op of ops) {
+    applyPatch(schema, doc, [op]);
+    result = validate(doc);
+  }
+  return result ?? validate(doc);
+}

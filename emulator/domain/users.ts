@@ -14,7 +14,7 @@ import { ScimHttpError, type ScimRequest, type ScimResponse } from '../http-type
 import { checkIfMatch, ciGet, etagOf, ifNoneMatchIsCurrent, isObject, parsePaging } from './common.ts';
 import { checkCountLimit, listResponse, type DomainContext } from './context.ts';
 import { booleanFilterValue, parseFilter, USER_FILTER_SPEC, type FilterClause } from './filter.ts';
-import { applyPatch, parsePatchRequest } from './patch.ts';
+import { applyPatchValidated, parsePatchRequest } from './patch.ts';
 import { projectionFor, type Projection } from './projection.ts';
 import { ENTERPRISE_URN, GENESYS_URN, USER_SCHEMA, USER_URN } from './schema.ts';
 import type { NamedProficiency, TypedValue, UserData, UserRecord } from './store.ts';
@@ -452,13 +452,7 @@ export function userHandlers(ctx: DomainContext) {
       checkIfMatch(req, etagOf(u.version, ctx.etagStyle));
       const ops = parsePatchRequest(req.body);
       const doc = writableUserDoc(u);
-      let input: UserInput | undefined;
-      for (const op of ops) {
-        // every operation must leave a valid user (RFC 7644 §3.5.2), not only the last one
-        applyPatch(USER_SCHEMA, doc, [op]);
-        input = parseUserBody(ctx, doc, u.id);
-      }
-      if (!input) input = parseUserBody(ctx, doc, u.id);
+      const input = applyPatchValidated(USER_SCHEMA, doc, ops, (d) => parseUserBody(ctx, d, u.id));
       checkUserNameFree(ctx, input.data.userName, u.id);
       commit(ctx, u, input);
       return respond(ctx, req, u, 200);
