@@ -9,7 +9,7 @@
  * run-scoped names and a random UUID that no group has. Rows: fixtures/cases/group-filters.json.
  */
 import { randomUUID } from 'node:crypto';
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
+import { behaviour, type BehaviourContext, type HttpResult, rowsOf } from '../../harness/index.ts';
 import table from '../../fixtures/cases/group-filters.json' with { type: 'json' };
 import { holdScratchGroup } from './write-support.ts';
 
@@ -26,11 +26,7 @@ interface Row {
 
 const ALL_ROWS = table.rows as Row[];
 
-function rowsOf(id: string): Row[] {
-  const rows = ALL_ROWS.filter((r) => r.behaviour === id);
-  if (rows.length === 0) throw new Error(`fixtures/cases/group-filters.json has no row for ${id}`);
-  return rows;
-}
+const caseRows = (id: string): Row[] => rowsOf(ALL_ROWS, id, 'fixtures/cases/group-filters.json');
 
 function fill(template: string, vars: Record<string, string | undefined>): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -179,7 +175,7 @@ behaviour('GRP-FILTER-DISPLAYNAME-QUOTED', 'returns the groups with that quoted 
   await findsGroup(ctx, (g) => `displayName eq ${JSON.stringify(g.displayName)}`, groupsNamedLikeIt(ctx));
 });
 
-behaviour.for('GRP-FILTER-ATTRIBUTE-CASE', 'matches the displayName attribute name case-insensitively', rowsOf('GRP-FILTER-ATTRIBUTE-CASE'), runRow);
+behaviour.for('GRP-FILTER-ATTRIBUTE-CASE', 'matches the displayName attribute name case-insensitively', caseRows('GRP-FILTER-ATTRIBUTE-CASE'), runRow);
 
 behaviour('GRP-FILTER-NO-MATCH', 'answers a filter that matches nothing with 200, totalResults 0 and no Resources', async (ctx) => {
   const { verify } = ctx;
@@ -193,7 +189,7 @@ behaviour('GRP-FILTER-NO-MATCH', 'answers a filter that matches nothing with 200
 
 // ------------------------------------------------------------------ filters the service refuses
 
-behaviour.for('GRP-FILTER-MALFORMED-400', 'refuses a syntactically invalid filter with 400 invalidFilter', rowsOf('GRP-FILTER-MALFORMED-400'), runRow);
-behaviour.for('GRP-FILTER-UNSUPPORTED-OPERATOR-400', 'refuses an operator other than eq with 400 invalidFilter', rowsOf('GRP-FILTER-UNSUPPORTED-OPERATOR-400'), runRow);
-behaviour.for('GRP-FILTER-UNSUPPORTED-ATTRIBUTE-400', 'refuses a filter on an undocumented attribute with 400 invalidFilter', rowsOf('GRP-FILTER-UNSUPPORTED-ATTRIBUTE-400'), runRow);
-behaviour.for('GRP-FILTER-NEVER-WIDENS', 'never answers an unsupported or invalid filter with groups that do not match it', rowsOf('GRP-FILTER-NEVER-WIDENS'), runRow);
+behaviour.for('GRP-FILTER-MALFORMED-400', 'refuses a syntactically invalid filter with 400 invalidFilter', caseRows('GRP-FILTER-MALFORMED-400'), runRow);
+behaviour.for('GRP-FILTER-UNSUPPORTED-OPERATOR-400', 'refuses an operator other than eq with 400 invalidFilter', caseRows('GRP-FILTER-UNSUPPORTED-OPERATOR-400'), runRow);
+behaviour.for('GRP-FILTER-UNSUPPORTED-ATTRIBUTE-400', 'refuses a filter on an undocumented attribute with 400 invalidFilter', caseRows('GRP-FILTER-UNSUPPORTED-ATTRIBUTE-400'), runRow);
+behaviour.for('GRP-FILTER-NEVER-WIDENS', 'never answers an unsupported or invalid filter with groups that do not match it', caseRows('GRP-FILTER-NEVER-WIDENS'), runRow);

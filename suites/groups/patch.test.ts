@@ -3,7 +3,7 @@
  * On 2021 every check creates its own group; on 2019 the checks use the configured scratch group, which
  * write-support.ts locks for the test (no other check changes it meanwhile) and restores afterwards.
  */
-import { behaviour, type BehaviourContext } from '../../harness/index.ts';
+import { behaviour, type BehaviourContext, rowsOf } from '../../harness/index.ts';
 import cases from '../../fixtures/cases/group-patch.json' with { type: 'json' };
 import {
   CLIENT_ERRORS,
@@ -74,28 +74,26 @@ async function runRow(row: PatchRow, ctx: BehaviourContext): Promise<void> {
 
 /** The rows of one behaviour (each row is used by exactly one behaviour.for below). */
 const used = new Set<string>();
-function rowsOf(id: string): PatchRow[] {
-  const rows = ROWS.filter((r) => r.behaviour === id);
-  if (rows.length === 0) throw new Error(`fixtures/cases/group-patch.json has no row for ${id}`);
+function caseRows(id: string): PatchRow[] {
   used.add(id);
-  return rows;
+  return rowsOf(ROWS, id, 'fixtures/cases/group-patch.json');
 }
 
-behaviour.for('GRP-PATCH-REPLACE-DISPLAYNAME', 'sets displayName with replace', rowsOf('GRP-PATCH-REPLACE-DISPLAYNAME'), runRow);
-behaviour.for('GRP-PATCH-MEMBERS-ADD', 'adds a member with add on path members', rowsOf('GRP-PATCH-MEMBERS-ADD'), runRow);
-behaviour.for('GRP-PATCH-MEMBERS-ADD-NO-PATH', 'adds members with a path-less add of {members}', rowsOf('GRP-PATCH-MEMBERS-ADD-NO-PATH'), runRow);
-behaviour.for('GRP-PATCH-MEMBERS-ADD-EXISTING', 'accepts adding an existing member without duplicating it', rowsOf('GRP-PATCH-MEMBERS-ADD-EXISTING'), runRow);
-behaviour.for('GRP-PATCH-MEMBERS-REMOVE-FILTER', 'removes only the member named by a members[value eq] path', rowsOf('GRP-PATCH-MEMBERS-REMOVE-FILTER'), runRow);
-behaviour.for('GRP-PATCH-MEMBERS-REMOVE-VALUE', 'removes only the members listed in the value of a remove on members', rowsOf('GRP-PATCH-MEMBERS-REMOVE-VALUE'), runRow);
-behaviour.for('GRP-PATCH-MEMBERS-REMOVE-ALL', 'removes every member with remove on path members', rowsOf('GRP-PATCH-MEMBERS-REMOVE-ALL'), runRow);
-behaviour.for('GRP-PATCH-MEMBERS-REPLACE', 'sets exactly the given members with replace on members', rowsOf('GRP-PATCH-MEMBERS-REPLACE'), runRow);
-behaviour.for('GRP-PATCH-MEMBER-UNKNOWN-400', 'refuses a member that is no user or group with 400 invalidValue', rowsOf('GRP-PATCH-MEMBER-UNKNOWN-400'), runRow);
-behaviour.for('GRP-PATCH-OP-CASE', 'accepts op values in any case', rowsOf('GRP-PATCH-OP-CASE'), runRow);
-behaviour.for('GRP-PATCH-ATOMIC', 'applies no operation of a PATCH in which one operation fails', rowsOf('GRP-PATCH-ATOMIC'), runRow);
-behaviour.for('GRP-PATCH-REMOVE-NO-PATH-400', 'refuses a remove without path with 400 noTarget', rowsOf('GRP-PATCH-REMOVE-NO-PATH-400'), runRow);
-behaviour.for('GRP-PATCH-INVALID-PATH-400', 'refuses a path naming an unknown attribute with 400 invalidPath', rowsOf('GRP-PATCH-INVALID-PATH-400'), runRow);
-behaviour.for('GRP-PATCH-READONLY-400', 'refuses a PATCH of id or meta with 400 mutability', rowsOf('GRP-PATCH-READONLY-400'), runRow);
-behaviour.for('GRP-PATCH-INVALID-SYNTAX-400', 'refuses a body that is not a PatchOp with 400 invalidSyntax', rowsOf('GRP-PATCH-INVALID-SYNTAX-400'), runRow);
+behaviour.for('GRP-PATCH-REPLACE-DISPLAYNAME', 'sets displayName with replace', caseRows('GRP-PATCH-REPLACE-DISPLAYNAME'), runRow);
+behaviour.for('GRP-PATCH-MEMBERS-ADD', 'adds a member with add on path members', caseRows('GRP-PATCH-MEMBERS-ADD'), runRow);
+behaviour.for('GRP-PATCH-MEMBERS-ADD-NO-PATH', 'adds members with a path-less add of {members}', caseRows('GRP-PATCH-MEMBERS-ADD-NO-PATH'), runRow);
+behaviour.for('GRP-PATCH-MEMBERS-ADD-EXISTING', 'accepts adding an existing member without duplicating it', caseRows('GRP-PATCH-MEMBERS-ADD-EXISTING'), runRow);
+behaviour.for('GRP-PATCH-MEMBERS-REMOVE-FILTER', 'removes only the member named by a members[value eq] path', caseRows('GRP-PATCH-MEMBERS-REMOVE-FILTER'), runRow);
+behaviour.for('GRP-PATCH-MEMBERS-REMOVE-VALUE', 'removes only the members listed in the value of a remove on members', caseRows('GRP-PATCH-MEMBERS-REMOVE-VALUE'), runRow);
+behaviour.for('GRP-PATCH-MEMBERS-REMOVE-ALL', 'removes every member with remove on path members', caseRows('GRP-PATCH-MEMBERS-REMOVE-ALL'), runRow);
+behaviour.for('GRP-PATCH-MEMBERS-REPLACE', 'sets exactly the given members with replace on members', caseRows('GRP-PATCH-MEMBERS-REPLACE'), runRow);
+behaviour.for('GRP-PATCH-MEMBER-UNKNOWN-400', 'refuses a member that is no user or group with 400 invalidValue', caseRows('GRP-PATCH-MEMBER-UNKNOWN-400'), runRow);
+behaviour.for('GRP-PATCH-OP-CASE', 'accepts op values in any case', caseRows('GRP-PATCH-OP-CASE'), runRow);
+behaviour.for('GRP-PATCH-ATOMIC', 'applies no operation of a PATCH in which one operation fails', caseRows('GRP-PATCH-ATOMIC'), runRow);
+behaviour.for('GRP-PATCH-REMOVE-NO-PATH-400', 'refuses a remove without path with 400 noTarget', caseRows('GRP-PATCH-REMOVE-NO-PATH-400'), runRow);
+behaviour.for('GRP-PATCH-INVALID-PATH-400', 'refuses a path naming an unknown attribute with 400 invalidPath', caseRows('GRP-PATCH-INVALID-PATH-400'), runRow);
+behaviour.for('GRP-PATCH-READONLY-400', 'refuses a PATCH of id or meta with 400 mutability', caseRows('GRP-PATCH-READONLY-400'), runRow);
+behaviour.for('GRP-PATCH-INVALID-SYNTAX-400', 'refuses a body that is not a PatchOp with 400 invalidSyntax', caseRows('GRP-PATCH-INVALID-SYNTAX-400'), runRow);
 
 const stray = ROWS.filter((r) => !used.has(r.behaviour)).map((r) => `${r.behaviour} (${r.name})`);
 if (stray.length > 0) throw new Error(`fixtures/cases/group-patch.json has rows for behaviours this file does not check: ${stray.join(', ')}`);

@@ -4,7 +4,7 @@
  * (fixtures/cases/user-attributes.json); the request forms (comma list, repeated keys, name case, list endpoint)
  * are checked on their own.
  */
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
+import { behaviour, type BehaviourContext, type HttpResult, rowsOf } from '../../harness/index.ts';
 import table from '../../fixtures/cases/user-attributes.json' with { type: 'json' };
 import { ciGet } from '../../harness/index.ts';
 
@@ -151,9 +151,7 @@ const tabled = new Set<string>();
 /** The table's rows for one behaviour (a behaviour without rows is a broken table). */
 function rowsFor(id: string): Row[] {
   tabled.add(id);
-  const mine = rows.filter((r) => r.behaviour === id);
-  if (mine.length === 0) throw new Error(`fixtures/cases/user-attributes.json has no rows for ${id}`);
-  return mine;
+  return rowsOf(rows, id, 'fixtures/cases/user-attributes.json');
 }
 
 /** One row: a user holding every value, one GET with the row's parameter, then what must and must not come back. */

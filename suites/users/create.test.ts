@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { behaviour, type BehaviourContext } from '../../harness/index.ts';
+import { behaviour, type BehaviourContext, rowsOf } from '../../harness/index.ts';
 import cases from '../../fixtures/cases/user-create-errors.json' with { type: 'json' };
 import { createAndRead, ENTERPRISE_URN, GENESYS_URN, phoneDigits, postUserWith, roleNames } from './write-helpers.ts';
 
@@ -279,11 +279,7 @@ interface CaseRow {
 }
 
 const ROWS = cases.rows as CaseRow[];
-function rowsOf(id: string): CaseRow[] {
-  const rows = ROWS.filter((r) => r.behaviour === id);
-  if (rows.length === 0) throw new Error(`fixtures/cases/user-create-errors.json has no rows for ${id}`);
-  return rows;
-}
+const caseRows = (id: string): CaseRow[] => rowsOf(ROWS, id, 'fixtures/cases/user-create-errors.json');
 
 const ORG_FIXTURES = {
   role: 'SCIM_ORG_ROLE',
@@ -341,22 +337,22 @@ async function postCase(row: CaseRow, ctx: BehaviourContext): Promise<void> {
   }
 }
 
-behaviour.for('USR-POST-USERNAME-REQUIRED-400', 'refuses a body without userName with 400', rowsOf('USR-POST-USERNAME-REQUIRED-400'), postCase);
+behaviour.for('USR-POST-USERNAME-REQUIRED-400', 'refuses a body without userName with 400', caseRows('USR-POST-USERNAME-REQUIRED-400'), postCase);
 
-behaviour.for('USR-POST-DISPLAYNAME-REQUIRED-400', 'refuses a body without displayName with 400', rowsOf('USR-POST-DISPLAYNAME-REQUIRED-400'), postCase);
+behaviour.for('USR-POST-DISPLAYNAME-REQUIRED-400', 'refuses a body without displayName with 400', caseRows('USR-POST-DISPLAYNAME-REQUIRED-400'), postCase);
 
-behaviour.for('USR-POST-UNKNOWN-ROLE-400', 'refuses an unknown role with 400 invalidValue', rowsOf('USR-POST-UNKNOWN-ROLE-400'), postCase);
+behaviour.for('USR-POST-UNKNOWN-ROLE-400', 'refuses an unknown role with 400 invalidValue', caseRows('USR-POST-UNKNOWN-ROLE-400'), postCase);
 
-behaviour.for('USR-POST-UNKNOWN-DIVISION-400', 'refuses an unknown division with 400 invalidValue', rowsOf('USR-POST-UNKNOWN-DIVISION-400'), postCase);
+behaviour.for('USR-POST-UNKNOWN-DIVISION-400', 'refuses an unknown division with 400 invalidValue', caseRows('USR-POST-UNKNOWN-DIVISION-400'), postCase);
 
-behaviour.for('USR-POST-UNKNOWN-SKILL-400', 'refuses an unknown routing skill with 400 invalidValue', rowsOf('USR-POST-UNKNOWN-SKILL-400'), postCase);
+behaviour.for('USR-POST-UNKNOWN-SKILL-400', 'refuses an unknown routing skill with 400 invalidValue', caseRows('USR-POST-UNKNOWN-SKILL-400'), postCase);
 
-behaviour.for('USR-POST-UNKNOWN-LANGUAGE-400', 'refuses an unknown routing language with 400 invalidValue', rowsOf('USR-POST-UNKNOWN-LANGUAGE-400'), postCase);
+behaviour.for('USR-POST-UNKNOWN-LANGUAGE-400', 'refuses an unknown routing language with 400 invalidValue', caseRows('USR-POST-UNKNOWN-LANGUAGE-400'), postCase);
 
-behaviour.for('USR-POST-UNKNOWN-MANAGER-400', 'refuses a manager that is not a user id with 400 invalidValue', rowsOf('USR-POST-UNKNOWN-MANAGER-400'), postCase);
+behaviour.for('USR-POST-UNKNOWN-MANAGER-400', 'refuses a manager that is not a user id with 400 invalidValue', caseRows('USR-POST-UNKNOWN-MANAGER-400'), postCase);
 
-behaviour.for('USR-POST-PROFICIENCY-RANGE-400', 'refuses a proficiency outside 0 to 5 with 400 invalidValue', rowsOf('USR-POST-PROFICIENCY-RANGE-400'), postCase);
+behaviour.for('USR-POST-PROFICIENCY-RANGE-400', 'refuses a proficiency outside 0 to 5 with 400 invalidValue', caseRows('USR-POST-PROFICIENCY-RANGE-400'), postCase);
 
-behaviour.for('USR-POST-UNKNOWN-ATTRIBUTES-IGNORED', 'ignores unknown attributes and creates the user', rowsOf('USR-POST-UNKNOWN-ATTRIBUTES-IGNORED'), postCase);
+behaviour.for('USR-POST-UNKNOWN-ATTRIBUTES-IGNORED', 'ignores unknown attributes and creates the user', caseRows('USR-POST-UNKNOWN-ATTRIBUTES-IGNORED'), postCase);
 
-behaviour.for('USR-POST-MALFORMED-JSON-400', 'refuses a body that is not valid JSON with 400 invalidSyntax', rowsOf('USR-POST-MALFORMED-JSON-400'), postCase);
+behaviour.for('USR-POST-MALFORMED-JSON-400', 'refuses a body that is not valid JSON with 400 invalidSyntax', caseRows('USR-POST-MALFORMED-JSON-400'), postCase);

@@ -5,7 +5,7 @@
  * each row creates the user(s) it looks for and says what must come back, so no row relies on who else is in
  * the org.
  */
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
+import { behaviour, type BehaviourContext, type HttpResult, rowsOf } from '../../harness/index.ts';
 import table from '../../fixtures/cases/user-filters.json' with { type: 'json' };
 import { ciGet, ENTERPRISE_URN, expectExactly, idsOf, needWrites, ownReports, resources } from './list-helpers.ts';
 
@@ -22,11 +22,7 @@ interface Row {
 
 const ALL_ROWS = table.rows as Row[];
 
-function rowsOf(id: string): Row[] {
-  const rows = ALL_ROWS.filter((r) => r.behaviour === id);
-  if (rows.length === 0) throw new Error(`fixtures/cases/user-filters.json has no row for ${id}`);
-  return rows;
-}
+const caseRows = (id: string): Row[] => rowsOf(ALL_ROWS, id, 'fixtures/cases/user-filters.json');
 
 /** Placeholders that stand for a user the row creates. */
 const USER_PLACEHOLDER = /\{(id|userName|USERNAME|externalId|employeeNumber|displayName|title)\}/;
@@ -149,14 +145,14 @@ async function runRow(row: Row, ctx: BehaviourContext): Promise<void> {
 
 // ------------------------------------------------------------------ documented filters (2021 doc examples)
 
-behaviour.for('USR-FILTER-ID', 'returns exactly the user with that id (unquoted)', rowsOf('USR-FILTER-ID'), runRow);
-behaviour.for('USR-FILTER-USERNAME', 'returns exactly the user with that userName (unquoted)', rowsOf('USR-FILTER-USERNAME'), runRow);
-behaviour.for('USR-FILTER-USERNAME-QUOTED', 'returns exactly the user with that quoted userName', rowsOf('USR-FILTER-USERNAME-QUOTED'), runRow);
-behaviour.for('USR-FILTER-MANAGER', 'returns exactly the users reporting to that manager', rowsOf('USR-FILTER-MANAGER'), runRow);
-behaviour.for('USR-FILTER-EMAIL', 'returns exactly the users with that email address', rowsOf('USR-FILTER-EMAIL'), runRow);
-behaviour.for('USR-FILTER-DIVISION', 'returns only users of that division', rowsOf('USR-FILTER-DIVISION'), runRow);
-behaviour.for('USR-FILTER-EXTERNALID', 'returns exactly the user with that externalId (unquoted)', rowsOf('USR-FILTER-EXTERNALID'), runRow);
-behaviour.for('USR-FILTER-EMPLOYEENUMBER', 'returns exactly the user with that employeeNumber', rowsOf('USR-FILTER-EMPLOYEENUMBER'), runRow);
+behaviour.for('USR-FILTER-ID', 'returns exactly the user with that id (unquoted)', caseRows('USR-FILTER-ID'), runRow);
+behaviour.for('USR-FILTER-USERNAME', 'returns exactly the user with that userName (unquoted)', caseRows('USR-FILTER-USERNAME'), runRow);
+behaviour.for('USR-FILTER-USERNAME-QUOTED', 'returns exactly the user with that quoted userName', caseRows('USR-FILTER-USERNAME-QUOTED'), runRow);
+behaviour.for('USR-FILTER-MANAGER', 'returns exactly the users reporting to that manager', caseRows('USR-FILTER-MANAGER'), runRow);
+behaviour.for('USR-FILTER-EMAIL', 'returns exactly the users with that email address', caseRows('USR-FILTER-EMAIL'), runRow);
+behaviour.for('USR-FILTER-DIVISION', 'returns only users of that division', caseRows('USR-FILTER-DIVISION'), runRow);
+behaviour.for('USR-FILTER-EXTERNALID', 'returns exactly the user with that externalId (unquoted)', caseRows('USR-FILTER-EXTERNALID'), runRow);
+behaviour.for('USR-FILTER-EMPLOYEENUMBER', 'returns exactly the user with that employeeNumber', caseRows('USR-FILTER-EMPLOYEENUMBER'), runRow);
 
 behaviour('USR-FILTER-ACTIVE-FALSE', 'returns only inactive users for active eq false', async (ctx) => {
   const { verify } = ctx;
@@ -191,16 +187,16 @@ behaviour('USR-FILTER-ACTIVE-TRUE', 'returns only active users for active eq tru
 
 // ------------------------------------------------------------------ forms of a filter
 
-behaviour.for('USR-FILTER-QUOTED-VALUES', 'selects the same users with a quoted value as the documented unquoted form', rowsOf('USR-FILTER-QUOTED-VALUES'), runRow);
-behaviour.for('USR-FILTER-ATTRIBUTE-CASE', 'matches attribute names case-insensitively', rowsOf('USR-FILTER-ATTRIBUTE-CASE'), runRow);
-behaviour.for('USR-FILTER-OPERATOR-CASE', 'matches the operator case-insensitively', rowsOf('USR-FILTER-OPERATOR-CASE'), runRow);
-behaviour.for('USR-FILTER-USERNAME-VALUE-CASE', 'matches a userName whatever the case of the value', rowsOf('USR-FILTER-USERNAME-VALUE-CASE'), runRow);
-behaviour.for('USR-FILTER-NO-MATCH', 'answers a filter nobody matches with 200, totalResults 0 and no Resources', rowsOf('USR-FILTER-NO-MATCH'), runRow);
+behaviour.for('USR-FILTER-QUOTED-VALUES', 'selects the same users with a quoted value as the documented unquoted form', caseRows('USR-FILTER-QUOTED-VALUES'), runRow);
+behaviour.for('USR-FILTER-ATTRIBUTE-CASE', 'matches attribute names case-insensitively', caseRows('USR-FILTER-ATTRIBUTE-CASE'), runRow);
+behaviour.for('USR-FILTER-OPERATOR-CASE', 'matches the operator case-insensitively', caseRows('USR-FILTER-OPERATOR-CASE'), runRow);
+behaviour.for('USR-FILTER-USERNAME-VALUE-CASE', 'matches a userName whatever the case of the value', caseRows('USR-FILTER-USERNAME-VALUE-CASE'), runRow);
+behaviour.for('USR-FILTER-NO-MATCH', 'answers a filter nobody matches with 200, totalResults 0 and no Resources', caseRows('USR-FILTER-NO-MATCH'), runRow);
 
 // ------------------------------------------------------------------ filters the server does not support
 
-behaviour.for('USR-FILTER-MALFORMED-400', 'refuses a syntactically invalid filter with 400 invalidFilter', rowsOf('USR-FILTER-MALFORMED-400'), runRow);
-behaviour.for('USR-FILTER-UNSUPPORTED-OPERATOR-400', 'refuses an operator other than eq with 400 invalidFilter', rowsOf('USR-FILTER-UNSUPPORTED-OPERATOR-400'), runRow);
-behaviour.for('USR-FILTER-UNSUPPORTED-ATTRIBUTE-400', 'refuses a filter on an undocumented attribute with 400 invalidFilter', rowsOf('USR-FILTER-UNSUPPORTED-ATTRIBUTE-400'), runRow);
-behaviour.for('USR-FILTER-LOGICAL-400', 'refuses and/or/not with 400 invalidFilter', rowsOf('USR-FILTER-LOGICAL-400'), runRow);
-behaviour.for('USR-FILTER-NEVER-WIDENS', 'never answers an unsupported or invalid filter with users that do not match it', rowsOf('USR-FILTER-NEVER-WIDENS'), runRow);
+behaviour.for('USR-FILTER-MALFORMED-400', 'refuses a syntactically invalid filter with 400 invalidFilter', caseRows('USR-FILTER-MALFORMED-400'), runRow);
+behaviour.for('USR-FILTER-UNSUPPORTED-OPERATOR-400', 'refuses an operator other than eq with 400 invalidFilter', caseRows('USR-FILTER-UNSUPPORTED-OPERATOR-400'), runRow);
+behaviour.for('USR-FILTER-UNSUPPORTED-ATTRIBUTE-400', 'refuses a filter on an undocumented attribute with 400 invalidFilter', caseRows('USR-FILTER-UNSUPPORTED-ATTRIBUTE-400'), runRow);
+behaviour.for('USR-FILTER-LOGICAL-400', 'refuses and/or/not with 400 invalidFilter', caseRows('USR-FILTER-LOGICAL-400'), runRow);
+behaviour.for('USR-FILTER-NEVER-WIDENS', 'never answers an unsupported or invalid filter with users that do not match it', caseRows('USR-FILTER-NEVER-WIDENS'), runRow);

@@ -6,7 +6,7 @@
 import { fillTemplate } from '../../harness/builders.ts';
 import type { BehaviourContext, HttpResult } from '../../harness/index.ts';
 import cases from '../../fixtures/cases/user-patch.json' with { type: 'json' };
-import { ciGet } from '../../harness/index.ts';
+import { ciGet, rowsOf } from '../../harness/index.ts';
 
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -44,13 +44,9 @@ export interface InvalidRow extends BaseRow {
 
 const table = cases as unknown as { valid: ValidRow[]; invalid: InvalidRow[] };
 
-function rowsOf<R extends BaseRow>(list: R[], id: string): R[] {
-  const rows = list.filter((r) => r.behaviour === id);
-  if (rows.length === 0) throw new Error(`fixtures/cases/user-patch.json has no rows for ${id}`);
-  return rows;
-}
-export const validRows = (id: string) => rowsOf(table.valid, id);
-export const invalidRows = (id: string) => rowsOf(table.invalid, id);
+const TABLE = 'fixtures/cases/user-patch.json';
+export const validRows = (id: string) => rowsOf(table.valid, id, TABLE);
+export const invalidRows = (id: string) => rowsOf(table.invalid, id, TABLE);
 
 // ---------------------------------------------------------------- placeholders
 
