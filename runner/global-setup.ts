@@ -156,7 +156,7 @@ export default async function setup(project: TestProject) {
         if (!file.includes(run.runId)) continue;
         const outcome = await cleanupLedger(file, clientFor, { canDelete, path });
         if (outcome.removed.length || outcome.kept.length) {
-          console.log(`[scim-conformance] cleanup: removed ${outcome.removed.length} resource(s) the run left behind`);
+          console.log(`[scim-conformance] cleanup: removed ${outcome.removed.length} resource(s) still in the run ledger (shared fixtures, and anything a test could not delete)`);
           for (const k of outcome.kept) console.log(`[scim-conformance]   kept: ${k}`);
         }
       }
