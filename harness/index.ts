@@ -3,4 +3,4 @@ export type { HttpResult } from './http.ts';
 export type { ResolvedTarget } from './target.ts';
 export type { ModelName } from './schemas.ts';
 export { ciGet } from './attributes.ts';
-export { rowsOf } from './cases.ts';
+export { fillCase, rowsOf } from './cases.ts';

@@ -9,7 +9,7 @@
  * run-scoped names and a random UUID that no group has. Rows: fixtures/cases/group-filters.json.
  */
 import { randomUUID } from 'node:crypto';
-import { behaviour, type BehaviourContext, type HttpResult, rowsOf } from '../../harness/index.ts';
+import { behaviour, type BehaviourContext, type HttpResult, rowsOf, fillCase } from '../../harness/index.ts';
 import table from '../../fixtures/cases/group-filters.json' with { type: 'json' };
 import { holdScratchGroup } from './write-support.ts';
 
@@ -28,13 +28,8 @@ const ALL_ROWS = table.rows as Row[];
 
 const caseRows = (id: string): Row[] => rowsOf(ALL_ROWS, id, 'fixtures/cases/group-filters.json');
 
-function fill(template: string, vars: Record<string, string | undefined>): string {
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const v = vars[name];
-    if (v === undefined) throw new Error(`group-filters.json: no value for {${name}} in "${template}"`);
-    return v;
-  });
-}
+const fill = (template: string, vars: Record<string, string | undefined>): string =>
+  fillCase(template, vars, 'fixtures/cases/group-filters.json', { single: true });
 
 type Group = { id: string; displayName?: unknown; [k: string]: unknown };
 

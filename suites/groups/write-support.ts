@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import type { BehaviourContext, HttpResult } from '../../harness/index.ts';
+import { fillCase, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
 
 export const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const PATCH_OP_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -220,23 +220,5 @@ async function lockScratchGroup(ctx: BehaviourContext, id: string): Promise<() =
   }
 }
 
-/** Deep-replaces {{name}} placeholders in strings; a string that is only a placeholder becomes the value itself. */
-export function fill<T>(template: T, vars: Record<string, unknown>): T {
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') {
-      const whole = /^\{\{(\w+)\}\}$/.exec(v);
-      if (whole) {
-        if (!(whole[1] in vars)) throw new Error(`no value for placeholder {{${whole[1]}}}`);
-        return vars[whole[1]];
-      }
-      return v.replace(/\{\{(\w+)\}\}/g, (_, k: string) => {
-        if (!(k in vars)) throw new Error(`no value for placeholder {{${k}}}`);
-        return String(vars[k]);
-      });
-    }
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return walk(template) as T;
-}
+/** Deep-replaces {{name}} placeholders of a group case-table row (harness fillCase). */
+export const fill = <T>(template: T, vars: Record<string, unknown>): T => fillCase(template, vars, 'fixtures/cases/group-patch.json');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { behaviour, type BehaviourContext, rowsOf } from '../../harness/index.ts';
+import { behaviour, type BehaviourContext, rowsOf, fillCase } from '../../harness/index.ts';
 import cases from '../../fixtures/cases/user-create-errors.json' with { type: 'json' };
 import { createAndRead, ENTERPRISE_URN, GENESYS_URN, phoneDigits, postUserWith, roleNames } from './write-helpers.ts';
 
@@ -288,12 +288,7 @@ const ORG_FIXTURES = {
   routingLanguage: 'SCIM_ORG_ROUTING_LANGUAGE',
 } as const;
 
-function fill(v: unknown, vars: Record<string, string>): unknown {
-  if (typeof v === 'string') return v.replace(/\{\{(\w+)\}\}/g, (_, k: string) => vars[k]);
-  if (Array.isArray(v)) return v.map((x) => fill(x, vars));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x, vars)]));
-  return v;
-}
+const fill = (v: unknown, vars: Record<string, string>): unknown => fillCase(v, vars, 'fixtures/cases/user-create-errors.json');
 
 async function postCase(row: CaseRow, ctx: BehaviourContext): Promise<void> {
   const { build, create, verify, names, target, skip } = ctx;

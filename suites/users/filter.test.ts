@@ -5,7 +5,7 @@
  * each row creates the user(s) it looks for and says what must come back, so no row relies on who else is in
  * the org.
  */
-import { behaviour, type BehaviourContext, type HttpResult, rowsOf } from '../../harness/index.ts';
+import { behaviour, type BehaviourContext, type HttpResult, rowsOf, fillCase } from '../../harness/index.ts';
 import table from '../../fixtures/cases/user-filters.json' with { type: 'json' };
 import { ciGet, ENTERPRISE_URN, expectExactly, idsOf, needWrites, ownReports, resources } from './list-helpers.ts';
 
@@ -27,13 +27,8 @@ const caseRows = (id: string): Row[] => rowsOf(ALL_ROWS, id, 'fixtures/cases/use
 /** Placeholders that stand for a user the row creates. */
 const USER_PLACEHOLDER = /\{(id|userName|USERNAME|externalId|employeeNumber|displayName|title)\}/;
 
-function fill(template: string, vars: Record<string, string | undefined>): string {
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
-    const v = vars[name];
-    if (v === undefined) throw new Error(`user-filters.json: no value for {${name}} in "${template}"`);
-    return v;
-  });
-}
+const fill = (template: string, vars: Record<string, string | undefined>): string =>
+  fillCase(template, vars, 'fixtures/cases/user-filters.json', { single: true });
 
 /** Creates what the row's filter looks for and returns the placeholder values and the ids it must select. */
 async function setUp(row: Row, ctx: BehaviourContext) {
