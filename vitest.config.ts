@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import type { TestProjectInlineConfiguration } from 'vitest/config';
+import { allureResultsDir, reportDir as reportDirOf } from './runner/paths.ts';
 
 /**
  * Projects:
@@ -17,8 +18,8 @@ const SUITE_FILES = {
   genesys: { include: ['suites/**/*.test.ts'], exclude: ['suites/rfc7644/**'] },
   rfc7644: { include: ['suites/rfc7644/**/*.test.ts'], exclude: [] as string[] },
 };
-/** Where reports go (default reports/); nested runs (fault injection) write elsewhere. */
-const reportDir = process.env.SCIM_REPORT_DIR ?? 'reports';
+/** Where reports go (SCIM_REPORT_DIR, default reports/); nested runs (fault injection) write elsewhere. */
+const reportDir = reportDirOf();
 
 const suite = (name: string, files = SUITE_FILES.genesys): TestProjectInlineConfiguration => ({
   test: {
@@ -47,7 +48,7 @@ export default defineConfig({
       ['./reporters/conformance-reporter.ts', { outputDir: reportDir }],
       ['json', { outputFile: `${reportDir}/vitest-results.json` }],
       ['junit', { outputFile: `${reportDir}/junit.xml` }],
-      ['allure-vitest/reporter', { resultsDir: process.env.SCIM_REPORT_DIR ? `${reportDir}/allure-results` : 'allure-results' }],
+      ['allure-vitest/reporter', { resultsDir: allureResultsDir() }],
     ],
   },
 });

@@ -5,12 +5,11 @@
  * every MUST behaviour passed.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, CONFIG_KEYS, loadConfig } from '../harness/config.ts';
 import { fetchClientCredentialsToken, TokenError } from '../harness/http.ts';
-import { REPORTS_DIR, ROOT } from '../runner/paths.ts';
+import { reportDir, resetAllureResults, ROOT } from '../runner/paths.ts';
 import { renderText, type ConformanceReport } from '../reporters/report-model.ts';
 
 const HELP = `Usage: npm run conformance -- [options]
@@ -34,7 +33,8 @@ ${Object.entries(CONFIG_KEYS)
 Exit codes: 0 every required (MUST) behaviour passed; 1 a MUST behaviour failed or the run broke;
 2 bad configuration; 3 incomplete: nothing failed, but MUST behaviours were skipped for lack of
 configuration (writes not allowed, no limited identity, org fixtures missing).
-Reports: reports/conformance-report.{json,md,html}, reports/junit.xml, allure-results/ (npm run report).`;
+Reports (in SCIM_REPORT_DIR, default reports/): conformance-report.{json,md,html}, junit.xml, and
+allure-results/ (npm run report builds the Allure HTML report from it).`;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n`);
@@ -102,12 +102,12 @@ async function main(): Promise<void> {
       `${config.embedded || config.allowWrites ? '' : ' (read-only: SCIM_ALLOW_WRITES is not true)'}\n`,
   );
 
-  const reportDir = process.env.SCIM_REPORT_DIR ? resolve(process.env.SCIM_REPORT_DIR) : REPORTS_DIR;
-  process.env.SCIM_REPORT_DIR = reportDir;
-  const reportPath = `${reportDir}/conformance-report.json`;
+  const reports = reportDir();
+  process.env.SCIM_REPORT_DIR = reports;
+  const reportPath = `${reports}/conformance-report.json`;
   rmSync(reportPath, { force: true });
-  // Allure results describe one run: start empty (the default directory only; SCIM_REPORT_DIR runs start in their own).
-  rmSync(process.env.SCIM_REPORT_DIR ? `${reportDir}/allure-results` : `${ROOT}allure-results`, { recursive: true, force: true });
+  // Allure results describe one run: start empty.
+  resetAllureResults();
   const { startVitest } = await import('vitest/node');
   const vitest = await startVitest(
     'test',
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
 
   if (!existsSync(reportPath)) fail('the run produced no conformance report (see the errors above)', 1);
   const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ConformanceReport;
-  process.stdout.write(`\n${renderText(report)}\nReports: ${reportDir}/conformance-report.{json,md,html}, ${reportDir}/junit.xml\n`);
+  process.stdout.write(`\n${renderText(report)}\nReports: ${reports}/conformance-report.{json,md,html}, ${reports}/junit.xml, ${reports}/allure-results (npm run report)\n`);
   process.stdout.write(`Integrity: sha256 ${report.integrity?.hash} (npm run verify-report -- ${reportPath})\n`);
   const broken = (process.exitCode ?? 0) !== 0 && report.summary.failed === 0;
   if (broken) process.exit(1);

@@ -1,10 +1,12 @@
-/** npm run report: builds the Allure HTML report from allure-results/ (allure-commandline, needs Java). */
+/**
+ * npm run report: builds the Allure HTML report from the allure results of the last run (allure-commandline,
+ * needs Java). The results are where every run writes them: `<SCIM_REPORT_DIR or reports/>/allure-results`.
+ */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { allureResultsDir, ROOT as root } from '../runner/paths.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const results = process.env.SCIM_REPORT_DIR ? `${process.env.SCIM_REPORT_DIR}/allure-results` : `${root}allure-results`;
+const results = allureResultsDir();
 const out = `${root}allure-report`;
 if (!existsSync(results) || readdirSync(results).length === 0) {
   process.stderr.write(`No allure results in ${results}: run npm run conformance (or npm test) first.\n`);
