@@ -18,6 +18,11 @@ const SUITE_FILES = {
   genesys: { include: ['suites/**/*.test.ts'], exclude: ['suites/rfc7644/**'] },
   rfc7644: { include: ['suites/rfc7644/**/*.test.ts'], exclude: [] as string[] },
 };
+/** How bin/conformance.ts narrowed the run (--id, --filter): the report marks it partial. */
+function selectionFromCli(): { ids?: string[]; filter?: string } | undefined {
+  const raw = process.env.SCIM_CONFORMANCE_SELECTION;
+  return raw ? (JSON.parse(raw) as { ids?: string[]; filter?: string }) : undefined;
+}
 /** Where reports go (SCIM_REPORT_DIR, default reports/); nested runs (fault injection) write elsewhere. */
 const reportDir = reportDirOf();
 
@@ -45,9 +50,11 @@ export default defineConfig({
     projects: fromCli ? [suite('conformance', SUITE_FILES[profile])] : own,
     reporters: [
       'default',
-      ['./reporters/conformance-reporter.ts', { outputDir: reportDir }],
+      // The conformance reporter writes conformance-report.{json,md,html} and junit.xml (one testcase per check, skips with
+      // their reasons); npm test also gets vitest's own JUnit of every project (unit tests included) as vitest-junit.xml.
+      ['./reporters/conformance-reporter.ts', { outputDir: reportDir, selection: selectionFromCli() }],
       ['json', { outputFile: `${reportDir}/vitest-results.json` }],
-      ['junit', { outputFile: `${reportDir}/junit.xml` }],
+      ...(fromCli ? [] : [['junit', { outputFile: `${reportDir}/vitest-junit.xml` }] satisfies ['junit', object]]),
       ['allure-vitest/reporter', { resultsDir: allureResultsDir() }],
     ],
   },

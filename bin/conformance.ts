@@ -10,7 +10,8 @@ import { config as loadDotenv } from 'dotenv';
 import { ConfigError, CONFIG_KEYS, loadConfig } from '../harness/config.ts';
 import { fetchClientCredentialsToken, TokenError } from '../harness/http.ts';
 import { reportDir, resetAllureResults, ROOT } from '../runner/paths.ts';
-import { renderText, type ConformanceReport } from '../reporters/report-model.ts';
+import type { ConformanceReport } from '../reporters/report-model.ts';
+import { renderText } from '../reporters/render.ts';
 
 const HELP = `Usage: npm run conformance -- [options]
 

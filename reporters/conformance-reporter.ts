@@ -1,19 +1,23 @@
 /**
  * The conformance report: one verdict per behaviour × prefix (× API version project), with the
- * exchange that proved each failure. Written at the end of every run to
- * reports/conformance-report.json (machine-readable) and reports/conformance-report.md.
+ * exchange that proved each failure. Written at the end of every run to <report dir>/conformance-report.json
+ * (machine-readable), .md, .html and junit.xml, all drawn from one view (reporters/view-model.ts).
  * Secrets never reach it: exchanges are redacted when recorded and identities are left out.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Reporter, TestModule, TestCase } from 'vitest/node';
+import type { Reporter, TestModule, TestCase, Vitest } from 'vitest/node';
 import { renderHtml } from './html.ts';
 import type { RecordedExchange } from '../harness/http.ts';
 import type { ResolvedTarget } from '../harness/target.ts';
-import { buildReport, renderMarkdown, type TestOutcome } from './report-model.ts';
+import { renderJunit } from './junit.ts';
+import { buildReport, type RunSelection, type TestOutcome } from './report-model.ts';
+import { renderMarkdown } from './render.ts';
 
 export interface ConformanceReporterOptions {
   outputDir?: string;
+  /** How the CLI narrowed the run (--id, --filter); vitest.config.ts passes it on from SCIM_CONFORMANCE_SELECTION. */
+  selection?: RunSelection;
 }
 
 function outcomeOf(tc: TestCase): TestOutcome | undefined {
@@ -35,7 +39,7 @@ function outcomeOf(tc: TestCase): TestOutcome | undefined {
     level: meta.level ?? '?',
     resource: meta.resource ?? '?',
   };
-  Object.assign(base, { requests: meta.requests, retries: meta.retries });
+  Object.assign(base, { requests: meta.requests, retries: meta.retries, durationMs: tc.diagnostic()?.duration });
   if (result.state === 'skipped') return { ...base, verdict: 'skipped', note: result.note ?? meta.skipReason ?? 'skipped', skipKind: meta.skipKind };
   if (result.state === 'failed') {
     const message = result.errors?.map((e) => e.message).join('\n') ?? 'failed';
@@ -72,9 +76,17 @@ function suiteInfo(): { name: string; version: string; commit: string } {
 
 export default class ConformanceReporter implements Reporter {
   private readonly dir: string;
+  private selection: RunSelection;
   private startedAt = new Date();
   constructor(options: ConformanceReporterOptions = {}) {
     this.dir = options.outputDir ?? 'reports';
+    this.selection = options.selection ?? {};
+  }
+
+  onInit(vitest: Vitest): void {
+    // A run narrowed by a test-name pattern (vitest -t, or the CLI's --id/--filter) is partial.
+    const pattern = vitest.config.testNamePattern;
+    if (pattern) this.selection = { ...this.selection, testNamePattern: String(pattern) };
   }
 
   onTestRunStart(): void {
@@ -100,10 +112,11 @@ export default class ConformanceReporter implements Reporter {
       }
     }
     if (outcomes.length === 0) return;
-    const report = buildReport(outcomes, [...targets.entries()], { startedAt: this.startedAt, suite: suiteInfo(), includeNotRun: true });
+    const report = buildReport(outcomes, [...targets.entries()], { startedAt: this.startedAt, suite: suiteInfo(), includeNotRun: true, selection: this.selection });
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(`${this.dir}/conformance-report.json`, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(`${this.dir}/conformance-report.md`, renderMarkdown(report));
     writeFileSync(`${this.dir}/conformance-report.html`, renderHtml(report));
+    writeFileSync(`${this.dir}/junit.xml`, renderJunit(report));
   }
 }

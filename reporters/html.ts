@@ -1,92 +1,111 @@
 /**
- * A self-contained HTML conformance report: inline CSS, inline script, the report JSON embedded;
- * it needs no network to view. The matrix is rendered by the inline script from the embedded JSON
- * (a test opens it in headless Chromium and checks the rendered DOM).
+ * A self-contained HTML conformance report: inline CSS, the report JSON embedded, no network needed to view it.
+ * The matrix and the failures are rendered here from the report view (reporters/view-model.ts), the same view the
+ * text and Markdown reports lay out; a few lines of inline script only filter the rows ("only failures").
  */
-import type { ConformanceReport } from './report-model.ts';
+import type { ConformanceReport, OverallVerdict } from './report-model.ts';
+import { viewOf, type FailureGroupView, type FailureView } from './view-model.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const CSS = `
 body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#1b1f23;background:#fff}
-h1{font-size:22px;margin:0 0 8px} h2{font-size:17px;margin:24px 0 8px}
+h1{font-size:22px;margin:0 0 8px} h2{font-size:17px;margin:24px 0 8px} h3{font-size:15px;margin:18px 0 4px} h4{font-size:14px;margin:12px 0 4px}
 .verdict{display:inline-block;padding:4px 10px;border-radius:4px;font-weight:600;color:#fff}
-.v-conformant{background:#1a7f37}.v-not{background:#cf222e}.v-incomplete{background:#9a6700}
+.v-conformant{background:#1a7f37}.v-not{background:#cf222e}.v-incomplete{background:#9a6700}.v-partial{background:#6e7781}
 table{border-collapse:collapse;margin-top:8px;width:100%} th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f6f8fa;position:sticky;top:0} td.c{text-align:center;font-weight:600;white-space:nowrap}
-.passed{background:#dafbe1;color:#116329}.failed{background:#ffebe9;color:#a40e26}.skipped{background:#f6f8fa;color:#57606a}
-.known-failure{background:#fff8c5;color:#7d4e00}.not-run{color:#8c959f}
-pre{background:#f6f8fa;padding:8px;overflow:auto;white-space:pre-wrap;font-size:12px}
-.meta td{border:none;padding:1px 8px 1px 0} .filter{margin:8px 0} .small{color:#57606a;font-size:12px}`;
+.passed{background:#dafbe1;color:#116329}.failed{background:#ffebe9;color:#a40e26}.failed.warn{background:#fff1e5;color:#953800}
+.skipped{background:#f6f8fa;color:#57606a}.known-failure{background:#fff8c5;color:#7d4e00}.not-run{color:#8c959f}
+pre{background:#f6f8fa;padding:8px;overflow:auto;white-space:pre-wrap;font-size:12px;margin:2px 0 8px}
+.meta td{border:none;padding:1px 8px 1px 0} .filter{margin:8px 0} .small{color:#57606a;font-size:12px}
+.item{border-left:3px solid #d0d7de;padding-left:10px;margin:8px 0} .ea th{width:7em;position:static}
+#matrix{width:auto} #matrix td.id{white-space:nowrap;font-family:ui-monospace,monospace;font-size:12px} #matrix td.t{min-width:18em;max-width:32em}
+#matrix td.n{min-width:14em;max-width:28em}`;
 
 const SCRIPT = `
-(function(){
-  var report = JSON.parse(document.getElementById('report-data').textContent);
-  var prefixes = Array.from(new Set(report.results.map(function(r){return r.prefix}))).sort();
-  var rows = new Map();
-  report.results.forEach(function(r){
-    var key = r.apiVersion + ' ' + r.behaviour;
-    var row = rows.get(key) || {apiVersion:r.apiVersion, behaviour:r.behaviour, title:r.title, level:r.level, cells:{}, notes:[]};
-    row.cells[r.prefix] = r.verdict;
-    if (r.note && row.notes.indexOf(r.note) < 0) row.notes.push(r.note);
-    rows.set(key, row);
+document.getElementById('only-failed').addEventListener('change', function (e) {
+  document.querySelectorAll('#matrix tbody tr').forEach(function (tr) {
+    tr.style.display = e.target.checked && !/\\b(FAIL|warn)\\b/.test(tr.getAttribute('data-marks')) ? 'none' : '';
   });
-  var table = document.getElementById('matrix');
-  var head = '<tr><th>behaviour</th><th>version</th><th>level</th>' + prefixes.map(function(p){return '<th>'+esc(p)+'</th>'}).join('') + '<th>note</th></tr>';
-  var mark = {passed:'pass', failed:'FAIL', skipped:'skip', 'known-failure':'known', 'not-run':'–'};
-  var body = Array.from(rows.values()).map(function(row){
-    return '<tr data-verdicts="' + Object.values(row.cells).join(' ') + '"><td title="' + esc(row.title) + '">' + esc(row.behaviour) + '</td><td>' + row.apiVersion + '</td><td>' + row.level + '</td>' +
-      prefixes.map(function(p){ var v = row.cells[p] || 'not-run'; return '<td class="c ' + v + '">' + mark[v] + '</td>'; }).join('') +
-      '<td class="small">' + esc(row.notes.join('; ')) + '</td></tr>';
-  }).join('');
-  table.innerHTML = '<thead>' + head + '</thead><tbody>' + body + '</tbody>';
-  table.setAttribute('data-rendered', String(rows.size));
-  document.getElementById('only-failed').addEventListener('change', function(e){
-    table.querySelectorAll('tbody tr').forEach(function(tr){
-      tr.style.display = e.target.checked && tr.getAttribute('data-verdicts').indexOf('failed') < 0 ? 'none' : '';
-    });
-  });
-  function esc(s){ return String(s).replace(/[&<>"']/g, function(c){ return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]; }); }
-})();`;
+});`;
+
+const VERDICT_CLASS: Record<OverallVerdict, string> = {
+  conformant: 'v-conformant',
+  'not conformant': 'v-not',
+  incomplete: 'v-incomplete',
+  partial: 'v-partial',
+};
+
+const pre = (label: string, text: string | undefined) => (text === undefined ? '' : `<div class="small">${esc(label)}</div><pre>${esc(text)}</pre>`);
+
+function failureItemHtml(f: FailureView): string {
+  const rows = [
+    ['Check', f.check],
+    ['Expected', f.expected],
+    ['Actual', f.actual],
+  ].filter((r): r is [string, string] => r[1] !== undefined);
+  const parts = rows.length
+    ? `<table class="ea">${rows.map(([k, v]) => `<tr><th>${k}</th><td><pre>${esc(v)}</pre></td></tr>`).join('')}</table>`
+    : pre('Error', f.message);
+  return (
+    `<div class="item"><h4>${esc(f.prefix)} (API ${esc(f.apiVersion)})${f.row ? ` › ${esc(f.row)}` : ''}</h4>${parts}` +
+    `${pre('Request', f.request)}${pre('Response (excerpt)', f.response)}${pre('Reproduce', f.curl)}` +
+    `<details><summary class="small">the whole failure message</summary><pre>${esc(f.message)}</pre></details></div>`
+  );
+}
+
+function failureGroupsHtml(heading: string, groups: FailureGroupView[], none: string): string {
+  if (!groups.length) return none ? `<h2>${esc(heading)}</h2><p>${esc(none)}</p>` : '';
+  return (
+    `<h2>${esc(heading)} (${groups.length} behaviour${groups.length === 1 ? '' : 's'})</h2>` +
+    groups
+      .map(
+        (g) =>
+          `<section class="failure" id="${esc(g.anchor)}"><h3>${esc(g.behaviour)} — ${esc(g.title)}</h3>` +
+          `<p class="small"><b>${esc(g.level)}</b> · sources: ${esc(g.sources.join('; ') || '(none)')}</p>${g.items.map(failureItemHtml).join('')}</section>`,
+      )
+      .join('')
+  );
+}
 
 export function renderHtml(report: ConformanceReport): string {
-  const verdictClass = report.verdict === 'conformant' ? 'v-conformant' : report.verdict === 'incomplete' ? 'v-incomplete' : 'v-not';
+  const view = viewOf(report);
   const s = report.summary;
-  const targets = report.targets
-    .map(
-      (t) =>
-        `<tr><td>target</td><td><b>${esc(t.name)}</b> ${t.embedded ? '(embedded emulator)' : esc(t.baseUrl)} · API ${esc(t.apiVersion)} · profile ${esc(t.profile)} · prefixes ${esc(t.prefixes.join(', '))} · run ${esc(t.runId)}</td></tr>` +
-        `<tr><td>ServiceProviderConfig</td><td>${esc(JSON.stringify(t.capabilities))}${t.capabilitiesNote ? ` (${esc(t.capabilitiesNote)})` : ''}</td></tr>`,
-    )
-    .join('');
-  const failures = report.results
-    .filter((r) => r.failures?.length)
-    .flatMap((r) =>
-      (r.failures ?? []).map(
-        (f) => `<h3>${esc(r.behaviour)} on ${esc(r.prefix)} (${esc(r.apiVersion)})</h3><pre>${esc(f.message)}</pre>`,
-      ),
-    )
-    .join('');
+  const facts = view.facts.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('\n');
+  const head = `<tr><th>behaviour</th><th>title</th><th>version</th><th>level</th>${view.prefixes.map((p) => `<th>${esc(p)}</th>`).join('')}<th>note</th></tr>`;
+  const body = view.rows
+    .map((r) => {
+      const id = r.failureAnchor ? `<a href="#${esc(r.failureAnchor)}">${esc(r.behaviour)}</a>` : esc(r.behaviour);
+      const cells = r.cells
+        .map((c) => `<td class="c ${c.verdict}${c.mark === 'warn' ? ' warn' : ''}" data-prefix="${esc(c.prefix)}" title="${esc(c.explanation)}">${c.mark}</td>`)
+        .join('');
+      return (
+        `<tr data-key="${esc(`${r.apiVersion} ${r.behaviour}`)}" data-marks="${r.cells.map((c) => c.mark).join(' ')}">` +
+        `<td class="id">${id}</td><td class="t">${esc(r.title)}</td><td>${esc(r.apiVersion)}</td><td>${esc(r.level)}</td>${cells}<td class="small n">${esc(r.notes.join('; '))}</td></tr>`
+      );
+    })
+    .join('\n');
   // </script> inside the JSON would end the script element early.
   const data = JSON.stringify(report).replace(/</g, '\\u003c');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>SCIM conformance report — ${esc(report.verdict)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>SCIM conformance report — ${esc(view.verdictText)}</title>
 <meta name="viewport" content="width=device-width,initial-scale=1"><style>${CSS}</style></head>
 <body>
 <h1>SCIM conformance report</h1>
-<p><span id="verdict" class="verdict ${verdictClass}">${esc(report.verdict)}</span>
+<p><span id="verdict" class="verdict ${VERDICT_CLASS[view.verdict]}">${esc(view.verdictText)}</span>
  ${s.passed} passed · ${s.failed} failed (${s.mustFailed} MUST) · ${s.skipped} skipped · ${s.knownFailures} known failures · ${s.notRun} not run</p>
+<p class="small">${esc(view.summaryLine)}</p>
 <table class="meta">
-<tr><td>suite</td><td>${esc(report.suite.name)} ${esc(report.suite.version)} (commit ${esc(report.suite.commit)})</td></tr>
-<tr><td>generated</td><td>${esc(report.generatedAt)} · took ${(report.durationMs / 1000).toFixed(1)} s · ${report.requests.sent} requests (${report.requests.retried} retried)</td></tr>
-${targets}
-<tr><td>integrity</td><td><code>sha256 ${esc(report.integrity?.hash ?? '(none)')}</code> (npm run verify-report -- conformance-report.json)</td></tr>
+${facts}
 </table>
 <h2>Behaviour × prefix</h2>
-<label class="filter"><input type="checkbox" id="only-failed"> only failures</label>
-<table id="matrix"><tbody><tr><td>The matrix needs JavaScript; the same data is in conformance-report.json and .md.</td></tr></tbody></table>
-<h2>Failures</h2>
-${failures || '<p>None.</p>'}
+<label class="filter"><input type="checkbox" id="only-failed"> only failures and warnings</label>
+<table id="matrix" data-rendered="${view.rows.length}"><thead>${head}</thead><tbody>
+${body}
+</tbody></table>
+${failureGroupsHtml('Failures', view.failures, 'None.')}
+${failureGroupsHtml('Warnings: SHOULD/MAY failures, not counted in the verdict', view.warnings, '')}
 <script type="application/json" id="report-data">${data}</script>
 <script>${SCRIPT}</script>
 </body></html>

@@ -1,7 +1,8 @@
 /**
  * The conformance report model: pure functions from test outcomes to verdicts, shared by the
  * reporter (which writes the report) and the CLI (which prints the summary and picks the exit code).
- * The format is documented by schemas/reports/conformance-report.schema.json.
+ * The format is documented by schemas/reports/conformance-report.schema.json; every rendering (text,
+ * Markdown, HTML, JUnit) is drawn from one view of it (reporters/view-model.ts).
  */
 import { createHash } from 'node:crypto';
 import { inProfile, loadCatalogue } from '../harness/catalogue.ts';
@@ -11,6 +12,14 @@ import { curlFor } from '../harness/http.ts';
 
 export type Verdict = 'passed' | 'failed' | 'skipped' | 'known-failure' | 'not-run';
 export type SkipKind = 'version' | 'capability' | 'configuration' | 'row';
+
+/** The parts of a failure message, when the harness hands them over as data. */
+export interface FailureParts {
+  requirement?: string;
+  check?: string;
+  expected?: string;
+  actual?: string;
+}
 
 export interface TestOutcome {
   behaviour: string;
@@ -24,20 +33,36 @@ export interface TestOutcome {
   note?: string;
   skipKind?: SkipKind;
   message?: string;
+  /** Structured failure parts; without them the parts are read from the message. */
+  failure?: FailureParts;
   exchange?: RecordedExchange;
   requests?: number;
   retries?: number;
+  durationMs?: number;
 }
 
 export interface FailureDetail {
   test: string;
   /** The requirement line of the failure message (`[ID] title (level; sources)`). */
   requirement: string;
+  check?: string;
   expected?: string;
   actual?: string;
   message: string;
   exchange?: RecordedExchange;
   reproduce?: string;
+}
+
+/** One test (one case-table row) of a behaviour on a prefix. */
+export interface CaseResult {
+  test: string;
+  verdict: Exclude<Verdict, 'not-run'>;
+  /** Skip reason or known-failure reason. */
+  note?: string;
+  skipKind?: SkipKind;
+  /** The error a known failure raised (its first lines). */
+  message?: string;
+  durationMs?: number;
 }
 
 export interface BehaviourResult {
@@ -46,6 +71,8 @@ export interface BehaviourResult {
   level: string;
   resource: string;
   area: string;
+  /** Where the behaviour comes from (catalogue `sources`: seed docs, reference notes, RFC sections; see docs/SOURCES.md). */
+  sources?: string[];
   apiVersion: string;
   prefix: string;
   verdict: Verdict;
@@ -56,6 +83,8 @@ export interface BehaviourResult {
   note?: string;
   skipKind?: SkipKind;
   failures?: FailureDetail[];
+  /** Every test of the behaviour on this prefix (one per case-table row). */
+  cases?: CaseResult[];
 }
 
 export interface ReportTarget {
@@ -73,17 +102,30 @@ export interface ReportTarget {
   capabilitiesNote?: string;
 }
 
-export type OverallVerdict = 'conformant' | 'not conformant' | 'incomplete';
+export type OverallVerdict = 'conformant' | 'not conformant' | 'incomplete' | 'partial';
+
+/** How a run was narrowed (CLI --id / --filter, or a vitest test-name pattern). */
+export interface RunSelection {
+  ids?: string[];
+  filter?: string;
+  testNamePattern?: string;
+}
 
 export interface ConformanceReport {
   tool: 'scim-conformance';
-  reportVersion: 2;
+  reportVersion: 3;
   suite: { name: string; version: string; commit: string };
   generatedAt: string;
   startedAt: string;
   durationMs: number;
   requests: { sent: number; retried: number };
   targets: ReportTarget[];
+  /**
+   * partial: the run checked only part of the catalogue (narrowed by --id/--filter or a test-name pattern, or
+   * behaviours that apply did not run at all, e.g. a test file that failed to load). A partial run never
+   * certifies conformance.
+   */
+  selection: RunSelection & { partial: boolean; missing?: number };
   summary: {
     behaviours: number;
     passed: number;
@@ -99,8 +141,9 @@ export interface ConformanceReport {
   };
   /**
    * Counted over the required (MUST) behaviours that apply to the API version:
-   * not conformant when one failed; incomplete when none failed but some could not run for lack of
-   * configuration; conformant otherwise. Behaviours the server declares unsupported are skipped, not failed.
+   * not conformant when one failed; partial when none failed but the run was partial; incomplete when none
+   * failed but some could not run for lack of configuration; conformant otherwise. Behaviours the server
+   * declares unsupported are skipped, not failed.
    */
   verdict: OverallVerdict;
   results: BehaviourResult[];
@@ -108,13 +151,47 @@ export interface ConformanceReport {
   integrity?: { algorithm: 'sha256'; hash: string };
 }
 
+/** Whether a failure at this level counts in the verdict: MUST always; SHOULD in a strict run (SCIM_STRICT); MAY never. */
+export function countsInVerdict(level: string, strict: boolean): boolean {
+  return level === 'MUST' || (strict && level === 'SHOULD');
+}
+
+/** A run is strict when its target is (SCIM_STRICT=true). */
+export function isStrict(report: Pick<ConformanceReport, 'targets'>): boolean {
+  return report.targets.some((t) => t.strict === true);
+}
+
 const ORDER: Record<Exclude<Verdict, 'not-run'>, number> = { failed: 3, 'known-failure': 2, passed: 1, skipped: 0 };
 
-function parseFailure(message: string): Pick<FailureDetail, 'requirement' | 'expected' | 'actual'> {
-  const lines = message.split('\n');
-  const pick = (label: string) => lines.find((l) => l.startsWith(label))?.slice(label.length).trim();
-  return { requirement: lines[0] ?? '', expected: pick('Expected:'), actual: pick('Actual:') };
+/** The verdict of several tests of one behaviour on one prefix: any failure fails it; skipped only if all were skipped. */
+export function combinedVerdict(verdicts: Exclude<Verdict, 'not-run'>[]): Exclude<Verdict, 'not-run'> {
+  return verdicts.reduce<Exclude<Verdict, 'not-run'>>((acc, v) => (ORDER[v] > ORDER[acc] ? v : acc), 'skipped');
 }
+
+/** The labelled parts of a harness failure message (`Check:`, `Expected:`, `Actual:`, with their indented continuation lines). */
+function partsOfMessage(message: string): Required<Pick<FailureParts, 'requirement'>> & FailureParts {
+  const lines = message.split('\n');
+  const pick = (label: string): string | undefined => {
+    const at = lines.findIndex((l) => l.startsWith(label));
+    if (at < 0) return undefined;
+    const value = [lines[at].slice(label.length).trim()];
+    for (const l of lines.slice(at + 1)) {
+      if (!/^\s{2,}/.test(l)) break;
+      value.push(l.trim());
+    }
+    return value.join('\n');
+  };
+  return { requirement: lines[0] ?? '', check: pick('Check:'), expected: pick('Expected:'), actual: pick('Actual:') };
+}
+
+/** The failure of one test as report data: its parts as the harness handed them over, or read from its message. */
+export function failureDetailOf(o: TestOutcome): FailureDetail {
+  const message = o.message ?? '';
+  const parts = { ...partsOfMessage(message), ...definedOnly(o.failure ?? {}) };
+  return { test: o.test, ...parts, message, exchange: o.exchange, reproduce: o.exchange ? curlFor(o.exchange) : undefined };
+}
+
+const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export interface BuildOptions {
   now?: Date;
@@ -122,7 +199,13 @@ export interface BuildOptions {
   suite?: ConformanceReport['suite'];
   /** Include catalogue behaviours that did not run (pending, filtered out) as not-run rows. */
   includeNotRun?: boolean;
+  /** How the run was narrowed, if it was. */
+  selection?: RunSelection;
 }
+
+const NOT_SELECTED = 'not selected in this run';
+const PENDING = 'no test yet (pending in the catalogue)';
+const MISSING = 'no test result: its test file may have failed to load';
 
 export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedTarget][], options: BuildOptions = {}): ConformanceReport {
   const now = options.now ?? new Date();
@@ -135,13 +218,14 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
     list.push(o);
     groups.set(key, list);
   }
+  const selection: RunSelection = definedOnly(options.selection ?? {});
+  const narrowed = Boolean(selection.ids?.length || selection.filter || selection.testNamePattern);
   const results: BehaviourResult[] = [];
   for (const list of groups.values()) {
     const first = list[0];
     const count = (v: Verdict) => list.filter((o) => o.verdict === v).length;
     const tests = { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), knownFailures: count('known-failure') };
-    // A behaviour fails if any of its tests (rows) fails; it is skipped only if all were skipped.
-    const verdict = list.reduce<Exclude<Verdict, 'not-run'>>((acc, o) => (ORDER[o.verdict] > ORDER[acc] ? o.verdict : acc), 'skipped');
+    const verdict = combinedVerdict(list.map((o) => o.verdict));
     const failed = list.filter((o) => o.verdict === 'failed');
     const noted = list.find((o) => o.verdict === verdict && o.note);
     const entry = byId.get(first.behaviour);
@@ -151,6 +235,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
       level: first.level,
       resource: first.resource,
       area: entry?.area ?? '?',
+      sources: entry ? [...entry.sources] : undefined,
       apiVersion: first.apiVersion,
       prefix: first.prefix,
       verdict,
@@ -158,15 +243,17 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
       requests: list.reduce((n, o) => n + (o.requests ?? 0), 0),
       note: noted?.note,
       skipKind: verdict === 'skipped' ? list.find((o) => o.skipKind)?.skipKind : undefined,
-      failures: failed.length
-        ? failed.map((o) => ({
-            test: o.test,
-            ...parseFailure(o.message ?? ''),
-            message: o.message ?? '',
-            exchange: o.exchange,
-            reproduce: o.exchange ? curlFor(o.exchange) : undefined,
-          }))
-        : undefined,
+      failures: failed.length ? failed.map(failureDetailOf) : undefined,
+      cases: list.map((o) =>
+        definedOnly({
+          test: o.test,
+          verdict: o.verdict,
+          note: o.note,
+          skipKind: o.verdict === 'skipped' ? o.skipKind : undefined,
+          message: o.verdict === 'known-failure' ? o.message : undefined,
+          durationMs: o.durationMs,
+        }) as CaseResult,
+      ),
     });
   }
   if (options.includeNotRun) {
@@ -181,11 +268,12 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
             level: b.level,
             resource: b.resource,
             area: b.area,
+            sources: [...b.sources],
             apiVersion: t.apiVersion,
             prefix,
             verdict: 'not-run',
             tests: { passed: 0, failed: 0, skipped: 0, knownFailures: 0 },
-            note: b.status === 'pending' ? 'no test yet (pending in the catalogue)' : 'not selected in this run',
+            note: b.status === 'pending' ? PENDING : narrowed ? NOT_SELECTED : MISSING,
           });
         }
       }
@@ -195,7 +283,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
   const ran = results.filter((r) => r.verdict !== 'not-run');
   // SHOULD failures are warnings; a strict run (SCIM_STRICT=true) counts them like MUST failures.
   const strict = targets.some(([, t]) => t.strict === true);
-  const required = (level: string) => level === 'MUST' || (strict && level === 'SHOULD');
+  const required = (level: string) => countsInVerdict(level, strict);
   const summary = {
     behaviours: ran.length,
     passed: ran.filter((r) => r.verdict === 'passed').length,
@@ -207,13 +295,16 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
     shouldFailed: ran.filter((r) => r.verdict === 'failed' && r.level === 'SHOULD').length,
     mustSkippedForConfiguration: ran.filter((r) => r.verdict === 'skipped' && required(r.level) && r.skipKind === 'configuration').length,
   };
+  // Behaviours that apply but did not run although nothing narrowed the run: the run is partial all the same.
+  const missing = results.filter((r) => r.note === MISSING).length;
+  const partial = narrowed || missing > 0;
   const requiredFailed = ran.filter((r) => r.verdict === 'failed' && required(r.level)).length;
   const verdict: OverallVerdict =
-    requiredFailed > 0 ? 'not conformant' : summary.mustSkippedForConfiguration > 0 ? 'incomplete' : 'conformant';
+    requiredFailed > 0 ? 'not conformant' : partial ? 'partial' : summary.mustSkippedForConfiguration > 0 ? 'incomplete' : 'conformant';
   const startedAt = options.startedAt ?? now;
   const report: ConformanceReport = {
     tool: 'scim-conformance',
-    reportVersion: 2,
+    reportVersion: 3,
     suite: options.suite ?? { name: 'scim-conformance', version: '0.0.0', commit: 'unknown' },
     generatedAt: now.toISOString(),
     startedAt: startedAt.toISOString(),
@@ -235,6 +326,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
       capabilities: t.capabilities,
       capabilitiesNote: t.capabilitiesNote,
     })),
+    selection: { partial, ...selection, ...(missing ? { missing } : {}) },
     summary,
     verdict,
     results,
@@ -269,90 +361,3 @@ export function verifyReport(report: ConformanceReport): { ok: boolean; expected
   return { ok: report.integrity?.hash === actual, expected: report.integrity?.hash, actual };
 }
 
-const MARK: Record<Verdict, string> = { passed: 'pass', failed: 'FAIL', skipped: 'skip', 'known-failure': 'known', 'not-run': '-' };
-
-export interface SummaryRow {
-  apiVersion: string;
-  behaviour: string;
-  level: string;
-  cells: Record<string, Verdict>;
-  notes: string[];
-}
-
-/** A behaviour × prefix table, one row per behaviour and API version. */
-export function summaryRows(report: ConformanceReport, includeNotRun = false): SummaryRow[] {
-  const rows = new Map<string, SummaryRow>();
-  for (const r of report.results) {
-    if (!includeNotRun && r.verdict === 'not-run') continue;
-    const key = `${r.apiVersion} ${r.behaviour}`;
-    const row = rows.get(key) ?? { apiVersion: r.apiVersion, behaviour: r.behaviour, level: r.level, cells: {}, notes: [] };
-    row.cells[r.prefix] = r.verdict;
-    if (r.note && !row.notes.includes(r.note)) row.notes.push(r.note);
-    rows.set(key, row);
-  }
-  return [...rows.values()];
-}
-
-export function prefixesOf(report: ConformanceReport): string[] {
-  return [...new Set(report.results.map((r) => r.prefix))].sort();
-}
-
-export function summaryLine(report: ConformanceReport): string {
-  const s = report.summary;
-  const warnings = s.shouldFailed && !report.targets.some((t) => t.strict) ? `, ${s.shouldFailed} SHOULD as warnings` : '';
-  return `${s.behaviours} behaviour×prefix results: ${s.passed} passed, ${s.failed} failed (${s.mustFailed} MUST${warnings}), ${s.skipped} skipped, ${s.knownFailures} known failures; ${report.requests.sent} requests (${report.requests.retried} retried) → ${report.verdict}`;
-}
-
-/** The matrix mark of a cell: a failed SHOULD/MAY reads "warn" unless the run is strict (SCIM_STRICT). */
-function markOf(report: ConformanceReport, row: SummaryRow, verdict: Verdict | undefined): string {
-  if (!verdict) return '-';
-  if (verdict === 'failed' && row.level !== 'MUST' && !(row.level === 'SHOULD' && report.targets.some((t) => t.strict))) return 'warn';
-  return MARK[verdict];
-}
-
-export function renderText(report: ConformanceReport): string {
-  const prefixes = prefixesOf(report);
-  const rows = summaryRows(report);
-  const idWidth = Math.max(10, ...rows.map((r) => r.behaviour.length));
-  const lines: string[] = [];
-  lines.push(`${'behaviour'.padEnd(idWidth)}  ver   level   ${prefixes.map((p) => p.padEnd(16)).join(' ')}`);
-  for (const r of rows) {
-    lines.push(
-      `${r.behaviour.padEnd(idWidth)}  ${r.apiVersion.padEnd(4)}  ${r.level.padEnd(6)}  ${prefixes.map((p) => markOf(report, r, r.cells[p]).padEnd(16)).join(' ')}${r.notes.length ? `  ${r.notes[0]}` : ''}`,
-    );
-  }
-  lines.push('', summaryLine(report));
-  if (report.summary.mustSkippedForConfiguration) {
-    lines.push(`${report.summary.mustSkippedForConfiguration} MUST behaviour×prefix results were skipped for lack of configuration (see the notes above).`);
-  }
-  return lines.join('\n');
-}
-
-const escapeMd = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
-export function renderMarkdown(report: ConformanceReport): string {
-  const prefixes = prefixesOf(report);
-  const out: string[] = [];
-  out.push('# SCIM conformance report', '');
-  out.push(`- suite ${report.suite.name} ${report.suite.version} (commit ${report.suite.commit}), generated ${report.generatedAt}, took ${(report.durationMs / 1000).toFixed(1)} s`);
-  for (const t of report.targets) {
-    out.push(`- target **${t.name}** (${t.embedded ? 'embedded emulator' : t.baseUrl}), API version ${t.apiVersion}, profile ${t.profile}, prefixes ${t.prefixes.join(', ')}, run ${t.runId}`);
-    out.push(`  - ServiceProviderConfig says: ${JSON.stringify(t.capabilities)}${t.capabilitiesNote ? ` (${t.capabilitiesNote})` : ''}`);
-  }
-  out.push('', `**Verdict: ${report.verdict}** — ${summaryLine(report)}`, '');
-  out.push(`Integrity: sha256 ${report.integrity?.hash ?? '(none)'} — check with \`npm run verify-report -- conformance-report.json\``, '');
-  out.push(`| behaviour | version | level | ${prefixes.join(' | ')} | note |`, `|---|---|---|${prefixes.map(() => '---|').join('')}---|`);
-  for (const r of summaryRows(report, true)) {
-    out.push(`| ${r.behaviour} | ${r.apiVersion} | ${r.level} | ${prefixes.map((p) => markOf(report, r, r.cells[p])).join(' | ')} | ${escapeMd(r.notes.join('; '))} |`);
-  }
-  const failures = report.results.filter((r) => r.failures?.length);
-  if (failures.length) {
-    out.push('', '## Failures', '');
-    for (const r of failures) {
-      for (const f of r.failures ?? []) {
-        out.push(`### ${r.behaviour} on ${r.prefix} (${r.apiVersion})`, '', '```', f.message, '```', '');
-      }
-    }
-  }
-  return `${out.join('\n')}\n`;
-}

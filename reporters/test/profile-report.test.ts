@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import type { ResolvedTarget } from '../../harness/target.ts';
-import { buildReport, renderText, summaryLine, type TestOutcome } from '../report-model.ts';
+import { buildReport, type TestOutcome } from '../report-model.ts';
+import { renderText } from '../render.ts';
+import { summaryLine } from '../view-model.ts';
 
 const outcome = (behaviour: string, level: string, verdict: TestOutcome['verdict']): TestOutcome => ({
   behaviour,
@@ -36,14 +38,20 @@ describe('the rfc7644 profile in the report', () => {
   const outcomes = [outcome('RFC-USER-GET', 'MUST', 'passed'), outcome('RFC-ME-501-OR-200', 'SHOULD', 'failed')];
 
   test('a failed SHOULD is a warning: the verdict stays conformant', () => {
-    const r = buildReport(outcomes, [['conformance', target(false)]], { includeNotRun: true });
+    const r = buildReport(outcomes, [['conformance', target(false)]]);
     expect(r.verdict).toBe('conformant');
     expect(r.summary).toMatchObject({ failed: 1, mustFailed: 0, shouldFailed: 1 });
     expect(summaryLine(r)).toMatch(/1 SHOULD as warnings/);
     expect(renderText(r)).toMatch(/RFC-ME-501-OR-200 .* warn/);
-    // Only rfc7644 behaviours are listed (as not run): no genesys id.
-    expect(r.results.filter((x) => !x.behaviour.startsWith('RFC-'))).toEqual([]);
     expect(r.targets[0]).toMatchObject({ profile: 'rfc7644', strict: false });
+  });
+
+  test('the behaviours of the profile that did not run are listed (none of the other profile), and make the run partial', () => {
+    const r = buildReport(outcomes, [['conformance', target(false)]], { includeNotRun: true });
+    expect(r.results.filter((x) => !x.behaviour.startsWith('RFC-'))).toEqual([]);
+    expect(r.summary.notRun).toBeGreaterThan(0);
+    expect(r.verdict).toBe('partial');
+    expect(r.selection).toMatchObject({ partial: true, missing: r.summary.notRun });
   });
 
   test('SCIM_STRICT=true counts a failed SHOULD like a MUST', () => {

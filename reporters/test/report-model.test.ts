@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { describe, expect, test } from 'vitest';
-import { buildReport, renderText, type TestOutcome } from '../report-model.ts';
+import { buildReport, type TestOutcome } from '../report-model.ts';
+import { renderText } from '../render.ts';
+import { fixtureReport } from './fixture.ts';
 
 const base = { project: 'suites-2021', apiVersion: '2021', level: 'MUST', resource: 'service-provider-config' };
 
@@ -32,5 +37,19 @@ describe('conformance report model', () => {
     const report = buildReport([outcome({ behaviour: 'AUTH-ERROR-BODY', prefix: '/a', verdict: 'failed', level: 'SHOULD' })], []);
     expect(report.verdict).toBe('conformant');
     expect(report.summary.mustFailed).toBe(0);
+  });
+});
+
+describe('the report format', () => {
+  test('reports with every kind of result, whole or partial, validate against schemas/reports/conformance-report.schema.json', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    (((addFormatsModule as any).default ?? addFormatsModule) as (a: Ajv) => void)(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/reports/conformance-report.schema.json', import.meta.url), 'utf8')));
+    for (const report of [fixtureReport(false), fixtureReport(true, { selection: { ids: ['SPC-GET'], filter: 'x' } })]) {
+      validate(report);
+      expect(validate.errors ?? []).toEqual([]);
+    }
+    // the schema is not vacuous: an unknown verdict is refused
+    expect(validate({ ...fixtureReport(false), verdict: 'certified' })).toBe(false);
   });
 });

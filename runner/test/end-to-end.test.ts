@@ -114,7 +114,9 @@ describe('a run against a remote-style target', () => {
 
   test('also writes JUnit XML, Markdown, HTML and allure results', () => {
     for (const f of ['junit.xml', 'conformance-report.md', 'conformance-report.html']) expect(existsSync(join(outDir, f)), f).toBe(true);
-    expect(readFileSync(join(outDir, 'junit.xml'), 'utf8')).toMatch(/<testsuites[^>]*tests="\d+"/);
+    const junit = readFileSync(join(outDir, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testsuites name="SCIM conformance: conformant" tests="\d+"/);
+    expect(Number(/<testsuites [^>]*tests="(\d+)"/.exec(junit)?.[1])).toBe(report().results.reduce((n, r) => n + (r.cases?.length ?? 0), 0));
     expect(filesUnder(join(outDir, 'allure-results')).some((f) => f.endsWith('-result.json'))).toBe(true);
   });
 
@@ -140,7 +142,7 @@ describe('a run against a remote-style target', () => {
     const dom = execFileSync(CHROMIUM!, [...flags, '--dump-dom', `file://${html}`], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
     const rendered = Number(/data-rendered="(\d+)"/.exec(dom)?.[1] ?? 0);
     expect(rendered).toBeGreaterThan(30);
-    expect(dom).toMatch(/<td class="c passed">pass<\/td>/);
+    expect(dom).toMatch(/<td class="c passed" data-prefix="\/api\/v2\/scim(\/v2)?" title="[^"]*">pass<\/td>/);
     expect(dom).toContain('id="verdict" class="verdict v-conformant"');
     const shot = join(ROOT, 'reports', 'conformance-report.png');
     execFileSync(CHROMIUM!, [...flags, `--screenshot=${shot}`, '--window-size=1280,1600', `file://${html}`], { timeout: 60_000, stdio: 'ignore' });
