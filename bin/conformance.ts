@@ -2,7 +2,8 @@
  * npm run conformance: the suite against the configured target, or against the embedded emulator
  * when nothing is configured. Validates the configuration first (one clear message, no request
  * sent), runs vitest with progress, prints the behaviour × prefix summary, and exits 0 only when
- * every MUST behaviour passed.
+ * every MUST behaviour passed. --list prints what a run would check without running it; --id and
+ * --filter narrow a run, which is then reported as partial.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -12,6 +13,7 @@ import { fetchClientCredentialsToken, TokenError } from '../harness/http.ts';
 import { reportDir, resetAllureResults, ROOT } from '../runner/paths.ts';
 import type { ConformanceReport } from '../reporters/report-model.ts';
 import { renderText } from '../reporters/render.ts';
+import { plan, renderPlan, resolveIds, SelectionError, testNamePattern } from '../runner/selection.ts';
 
 const HELP = `Usage: npm run conformance -- [options]
 
@@ -22,7 +24,12 @@ Options:
   --dotenv <path>       read configuration from this file (default: .env when present)
   --api-version <v>     2021 (default) or 2019; same as SCIM_API_VERSION
   --prefix <p>          check only this prefix (repeatable); same as SCIM_PREFIXES
-  --filter <text>       run only tests whose name contains <text> (e.g. a behaviour id)
+  --id <ID>             check only this behaviour (exact id; repeatable): --id USR-LIST runs USR-LIST,
+                        not USR-LIST-DEFAULT-ACTIVE
+  --filter <pattern>    check only tests whose name ([ID] statement › row) matches <pattern>, a regular
+                        expression (with --id: tests matching both)
+  --list                print the behaviours a run with these options would check (id, level, versions,
+                        title) and whether each would run or why not; sends no request
   --workers <n>         parallel test files (default 2 against the emulator, 1 elsewhere)
   -h, --help            this help
 
@@ -32,8 +39,11 @@ ${Object.entries(CONFIG_KEYS)
   .join('\n')}
 
 Exit codes: 0 every required (MUST) behaviour passed; 1 a MUST behaviour failed or the run broke;
-2 bad configuration; 3 incomplete: nothing failed, but MUST behaviours were skipped for lack of
-configuration (writes not allowed, no limited identity, org fixtures missing).
+2 bad configuration (an unknown --id included); 3 incomplete: nothing failed, but MUST behaviours were
+skipped for lack of configuration (writes not allowed, no limited identity, org fixtures missing).
+A run narrowed by --id or --filter is partial: its verdict reads "partial: N of M selected behaviour×prefix
+results passed", never "conformant" (exit 0 when nothing failed, 3 when MUST behaviours were skipped for
+lack of configuration, 1 when one failed).
 Reports (in SCIM_REPORT_DIR, default reports/): conformance-report.{json,md,html}, junit.xml, and
 allure-results/ (npm run report builds the Allure HTML report from it).`;
 
@@ -41,6 +51,12 @@ function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
+
+// Output piped into a command that stops reading early (… --list | head) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 async function main(): Promise<void> {
   let args;
@@ -51,6 +67,8 @@ async function main(): Promise<void> {
         'api-version': { type: 'string' },
         prefix: { type: 'string', multiple: true },
         filter: { type: 'string' },
+        id: { type: 'string', multiple: true },
+        list: { type: 'boolean' },
         workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -81,6 +99,25 @@ async function main(): Promise<void> {
     if (e instanceof ConfigError) fail(`${e.message}\n\nSee npm run conformance -- --help, .env.example and the README.`);
     throw e;
   }
+  let ids: string[] = [];
+  try {
+    ids = resolveIds(args.id ?? [], config.profile).map((b) => b.id);
+  } catch (e) {
+    if (e instanceof SelectionError) fail(`${e.message}\n\nnpm run conformance -- --list shows the behaviours of this configuration.`);
+    throw e;
+  }
+  const filter = args.filter;
+  if (filter !== undefined) {
+    try {
+      new RegExp(filter);
+    } catch (e) {
+      fail(`--filter ${filter}: not a regular expression (${(e as Error).message})`);
+    }
+  }
+  if (args.list) {
+    process.stdout.write(`${renderPlan(config, plan(config, { ids, filter }), { ids, filter })}\n`);
+    return;
+  }
   // Credentials that do not work are a configuration problem: one clear message, before any SCIM request.
   for (const [label, identity] of [['main identity', config.primary], ['limited identity', config.limited]] as const) {
     if (identity?.auth.kind !== 'client-credentials') continue;
@@ -91,6 +128,9 @@ async function main(): Promise<void> {
     }
   }
   process.env.SCIM_CONFORMANCE_CONFIG = JSON.stringify(config);
+  // vitest.config.ts hands the selection to the conformance reporter: a narrowed run is reported as partial.
+  if (ids.length || filter) process.env.SCIM_CONFORMANCE_SELECTION = JSON.stringify({ ...(ids.length ? { ids } : {}), ...(filter ? { filter } : {}) });
+  else delete process.env.SCIM_CONFORMANCE_SELECTION;
   // vitest.config.ts picks the suite directories of the profile from this.
   process.env.SCIM_CONFORMANCE_PROFILE = config.profile;
   const where = config.embedded ? 'the embedded emulator' : config.baseUrl;
@@ -98,9 +138,11 @@ async function main(): Promise<void> {
     config.profile === 'rfc7644'
       ? `profile rfc7644, SCIM root ${config.prefixes[0] || '/'}${config.strict ? ', strict (SHOULD counts like MUST)' : ''}`
       : `API version ${config.apiVersion}, prefixes ${config.prefixes.join(' ')}`;
+  const narrowed = [...ids.map((id) => `--id ${id}`), ...(filter ? [`--filter ${filter}`] : [])];
   process.stdout.write(
     `SCIM conformance: ${where}, ${scope}` +
-      `${config.embedded || config.allowWrites ? '' : ' (read-only: SCIM_ALLOW_WRITES is not true)'}\n`,
+      `${config.embedded || config.allowWrites ? '' : ' (read-only: SCIM_ALLOW_WRITES is not true)'}` +
+      `${narrowed.length ? `; partial run: ${narrowed.join(' ')}` : ''}\n`,
   );
 
   const reports = reportDir();
@@ -112,13 +154,13 @@ async function main(): Promise<void> {
   const { startVitest } = await import('vitest/node');
   const vitest = await startVitest(
     'test',
-    args.filter ? [] : [],
+    [],
     {
       root: ROOT,
       config: `${ROOT}vitest.config.ts`,
       run: true,
       watch: false,
-      testNamePattern: args.filter,
+      testNamePattern: testNamePattern(ids, filter),
       maxWorkers: workers ?? (config.embedded ? 2 : 1),
       passWithNoTests: false,
     },
@@ -141,7 +183,21 @@ async function main(): Promise<void> {
   process.stdout.write(`Integrity: sha256 ${report.integrity?.hash} (npm run verify-report -- ${reportPath})\n`);
   const broken = (process.exitCode ?? 0) !== 0 && report.summary.failed === 0;
   if (broken) process.exit(1);
-  process.exit(report.verdict === 'conformant' ? 0 : report.verdict === 'incomplete' ? 3 : 1);
+  process.exit(exitCodeOf(report));
+}
+
+/** 0 conformant; 1 not conformant; 3 incomplete; a partial run: 0, or 3 when MUST behaviours were skipped for lack of configuration. */
+function exitCodeOf(report: ConformanceReport): number {
+  switch (report.verdict) {
+    case 'conformant':
+      return 0;
+    case 'incomplete':
+      return 3;
+    case 'partial':
+      return report.summary.mustSkippedForConfiguration > 0 ? 3 : 0;
+    default:
+      return 1;
+  }
 }
 
 main().catch((e) => fail(`conformance run failed: ${(e as Error).message}`, 1));
