@@ -53,3 +53,17 @@ describe('the report format', () => {
     expect(validate({ ...fixtureReport(false), verdict: 'certified' })).toBe(false);
   });
 });
+
+describe('failure details', () => {
+  const message = ['[USR-GET] the requirement (MUST; seed 000)', 'Check:    the status', 'Expected: 200', 'Actual:   {"a":1,', '          "b":2}', 'Request:  GET http://h/u'].join('\n');
+
+  test('are read from the failure message: the requirement, and each labelled part with its continuation lines', () => {
+    const r = buildReport([outcome({ behaviour: 'USR-GET', prefix: '/a', verdict: 'failed', message })], []);
+    expect(r.results[0].failures?.[0]).toMatchObject({ requirement: '[USR-GET] the requirement (MUST; seed 000)', check: 'the status', expected: '200', actual: '{"a":1,\n"b":2}' });
+  });
+
+  test('prefer the parts the harness hands over as data', () => {
+    const r = buildReport([outcome({ behaviour: 'USR-GET', prefix: '/a', verdict: 'failed', message, failure: { expected: '201', check: undefined } })], []);
+    expect(r.results[0].failures?.[0]).toMatchObject({ expected: '201', check: 'the status', actual: '{"a":1,\n"b":2}' });
+  });
+});
