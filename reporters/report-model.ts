@@ -164,9 +164,11 @@ export function isStrict(report: Pick<ConformanceReport, 'targets'>): boolean {
 const ORDER: Record<Exclude<Verdict, 'not-run'>, number> = { failed: 3, 'known-failure': 2, passed: 1, skipped: 0 };
 
 /** The verdict of several tests of one behaviour on one prefix: any failure fails it; skipped only if all were skipped. */
-export function combinedVerdict(verdicts: Exclude<Verdict, 'not-run'>[]): Exclude<Verdict, 'not-run'> {
+function combinedVerdict(verdicts: Exclude<Verdict, 'not-run'>[]): Exclude<Verdict, 'not-run'> {
   return verdicts.reduce<Exclude<Verdict, 'not-run'>>((acc, v) => (ORDER[v] > ORDER[acc] ? v : acc), 'skipped');
 }
+
+const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** The labelled parts of a harness failure message (`Check:`, `Expected:`, `Actual:`, with their indented continuation lines). */
 function partsOfMessage(message: string): Required<Pick<FailureParts, 'requirement'>> & FailureParts {
@@ -191,7 +193,6 @@ export function failureDetailOf(o: TestOutcome): FailureDetail {
   return { test: o.test, ...parts, message, exchange: o.exchange, reproduce: o.exchange ? curlFor(o.exchange) : undefined };
 }
 
-const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export interface BuildOptions {
   now?: Date;

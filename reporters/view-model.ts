@@ -19,7 +19,6 @@ import {
 
 /** What a cell or a test shows: a failed SHOULD/MAY reads "warn" (it does not count in the verdict) unless the run is strict. */
 export type Mark = 'pass' | 'FAIL' | 'warn' | 'skip' | 'known' | '-';
-export const MARKS: readonly Mark[] = ['pass', 'FAIL', 'warn', 'skip', 'known', '-'];
 
 export function markOf(verdict: Verdict | undefined, level: string, strict: boolean): Mark {
   switch (verdict) {
@@ -137,7 +136,7 @@ function responseOf(ex: RecordedExchange): string {
 }
 
 /** The case-table row of a test title `[ID] statement › row`. */
-export function rowOf(test: string): string | undefined {
+function rowOf(test: string): string | undefined {
   const at = test.indexOf(' › ');
   return at < 0 ? undefined : test.slice(at + 3);
 }
