@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import type { TestProjectInlineConfiguration } from 'vitest/config';
+import { cliConfig, cliProfile, reportDir as reportDirOf } from './harness/config/env.ts';
 
 /**
  * Projects:
@@ -7,18 +8,18 @@ import type { TestProjectInlineConfiguration } from 'vitest/config';
  *  - suites-2021, suites-2019: the conformance suite against the embedded emulator, once per API version
  *  - conformance: the suite against the target configured through bin/conformance.ts (npm run conformance)
  */
-const fromCli = Boolean(process.env.SCIM_CONFORMANCE_CONFIG);
+const fromCli = cliConfig() !== undefined;
 /**
  * The profile of a CLI run (bin/conformance.ts sets SCIM_CONFORMANCE_PROFILE): genesys runs the Genesys suite
  * directories, rfc7644 runs suites/rfc7644/ only. The npm test projects run the genesys suites.
  */
-const profile = process.env.SCIM_CONFORMANCE_PROFILE === 'rfc7644' ? 'rfc7644' : 'genesys';
+const profile = cliProfile();
 const SUITE_FILES = {
   genesys: { include: ['suites/**/*.test.ts'], exclude: ['suites/rfc7644/**'] },
   rfc7644: { include: ['suites/rfc7644/**/*.test.ts'], exclude: [] as string[] },
 };
 /** Where reports go (default reports/); nested runs (fault injection) write elsewhere. */
-const reportDir = process.env.SCIM_REPORT_DIR ?? 'reports';
+const { dir: reportDir, configured: reportDirConfigured } = reportDirOf();
 
 const suite = (name: string, files = SUITE_FILES.genesys): TestProjectInlineConfiguration => ({
   test: {
@@ -47,7 +48,7 @@ export default defineConfig({
       ['./reporters/conformance-reporter.ts', { outputDir: reportDir }],
       ['json', { outputFile: `${reportDir}/vitest-results.json` }],
       ['junit', { outputFile: `${reportDir}/junit.xml` }],
-      ['allure-vitest/reporter', { resultsDir: process.env.SCIM_REPORT_DIR ? `${reportDir}/allure-results` : 'allure-results' }],
+      ['allure-vitest/reporter', { resultsDir: reportDirConfigured ? `${reportDir}/allure-results` : 'allure-results' }],
     ],
   },
 });

@@ -8,8 +8,8 @@
 import fc from 'fast-check';
 import { Pool } from 'undici';
 import type { RunningEmulator } from '../emulator/server.ts';
-import { instantiate, invalidUserPatch, validUserPatch, type UserPatchArbContext } from '../harness/arbitraries.ts';
-import { applyPatch, compareResource, modelFromResource, type ModelOptions, type ResourceModel } from '../harness/patch-model.ts';
+import { instantiate, invalidUserPatch, validUserPatch, type UserPatchArbContext } from '../harness/generators/patch-requests.ts';
+import { applyPatch, compareResource, modelFromResource, type ModelOptions, type ResourceModel } from '../harness/oracles/patch-model.ts';
 
 export interface CustomBenchContext {
   emu: RunningEmulator;

@@ -8,8 +8,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
-import { ConfigError, CONFIG_KEYS, loadConfig } from '../harness/config.ts';
-import { fetchClientCredentialsToken, TokenError } from '../harness/http.ts';
+import { ConfigError, CONFIG_KEYS, loadConfig } from '../harness/config/env.ts';
+import { fetchClientCredentialsToken, TokenError } from '../harness/runtime/http.ts';
 import { REPORTS_DIR, ROOT } from '../runner/paths.ts';
 import { renderText, type ConformanceReport } from '../reporters/report-model.ts';
 

@@ -11,7 +11,7 @@ import {
   loadCatalogue,
   parseCatalogue,
   validateCatalogue,
-} from '../harness/catalogue.ts';
+} from '../harness/config/catalogue.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SUITES = join(ROOT, 'suites');

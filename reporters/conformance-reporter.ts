@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Reporter, TestModule, TestCase } from 'vitest/node';
 import { renderHtml } from './html.ts';
-import type { RecordedExchange } from '../harness/http.ts';
-import type { ResolvedTarget } from '../harness/target.ts';
+import type { RecordedExchange } from '../harness/runtime/http.ts';
+import type { ResolvedTarget } from '../harness/config/target.ts';
 import { buildReport, renderMarkdown, type TestOutcome } from './report-model.ts';
 
 export interface ConformanceReporterOptions {

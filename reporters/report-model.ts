@@ -4,10 +4,10 @@
  * The format is documented by schemas/reports/conformance-report.schema.json.
  */
 import { createHash } from 'node:crypto';
-import { inProfile, loadCatalogue } from '../harness/catalogue.ts';
-import type { RecordedExchange } from '../harness/http.ts';
-import type { ResolvedTarget } from '../harness/target.ts';
-import { curlFor } from '../harness/http.ts';
+import { inProfile, loadCatalogue } from '../harness/config/catalogue.ts';
+import type { RecordedExchange } from '../harness/runtime/http.ts';
+import type { ResolvedTarget } from '../harness/config/target.ts';
+import { curlFor } from '../harness/runtime/http.ts';
 
 export type Verdict = 'passed' | 'failed' | 'skipped' | 'known-failure' | 'not-run';
 export type SkipKind = 'version' | 'capability' | 'configuration' | 'row';

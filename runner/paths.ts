@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { OrgFixtures } from '../harness/config.ts';
+import type { OrgFixtures } from '../harness/config/env.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const REPORTS_DIR = `${ROOT}reports`;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { fillCase, rowsOf } from '../cases.ts';
+import { fillCase, rowsOf } from '../config/cases.ts';
 
 describe('case tables', () => {
   test('rowsOf returns the rows of one behaviour and refuses a behaviour without rows', () => {

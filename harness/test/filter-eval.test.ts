@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { compareForSort, FilterError, formatFilter, matches, parseFilter, select } from '../filter-eval.ts';
-import { filterArbitrary } from '../filter-gen.ts';
+import { compareForSort, FilterError, formatFilter, matches, parseFilter, select } from '../oracles/filter.ts';
+import { filterArbitrary } from '../generators/filters.ts';
 
 const users = [
   { id: '1', userName: 'Bjensen@example.com', title: 'Tour Guide', name: { familyName: 'Jensen' }, emails: [{ value: 'bjensen@example.com', type: 'work' }, { value: 'babs@jensen.org', type: 'home' }], meta: { lastModified: '2011-05-13T04:42:34Z' }, active: true },

@@ -17,8 +17,8 @@ import {
   type ModelOptions,
   type ResourceKind,
   type ScimType,
-} from '../patch-model.ts';
-import { invalidGroupPatch, invalidUserPatch, validGroupPatch, validUserPatch, instantiate } from '../arbitraries.ts';
+} from '../oracles/patch-model.ts';
+import { invalidGroupPatch, invalidUserPatch, validGroupPatch, validUserPatch, instantiate } from '../generators/patch-requests.ts';
 
 const MANAGER = '11111111-1111-4111-8111-111111111111';
 const M1 = 'aaaaaaaa-0000-4000-8000-000000000001';

@@ -9,7 +9,7 @@ import {
   modelNames,
   validateModel,
   type ModelName,
-} from '../schemas.ts';
+} from '../config/models.ts';
 
 interface SchemaCase {
   model: ModelName;

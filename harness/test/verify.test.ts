@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { HttpResult } from '../http.ts';
-import { ConformanceFailure, createVerify } from '../verify.ts';
+import type { HttpResult } from '../runtime/http.ts';
+import { ConformanceFailure, createVerify } from '../runtime/verify.ts';
 
 function result(status: number, body: unknown, headers: Record<string, string> = { 'content-type': 'application/scim+json' }): HttpResult {
   const text = body === undefined ? '' : JSON.stringify(body);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { ResolvedTarget } from '../../harness/target.ts';
+import type { ResolvedTarget } from '../../harness/config/target.ts';
 import { buildReport, renderText, summaryLine, type TestOutcome } from '../report-model.ts';
 
 const outcome = (behaviour: string, level: string, verdict: TestOutcome['verdict']): TestOutcome => ({

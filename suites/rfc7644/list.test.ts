@@ -4,8 +4,7 @@
  * give every match once, totalResults stable, startIndex below 1 read as 1, count 0 and negative) and POST .search.
  */
 import fc from 'fast-check';
-import { behaviour, type BehaviourContext } from '../../harness/index.ts';
-import { compareForSort, parseFilter, select, sortValue } from '../../harness/filter-eval.ts';
+import { behaviour, compareForSort, parseFilter, select, sortValue, type BehaviourContext } from '../../harness/index.ts';
 import { ciGet, LIST_URN, listUsers, population, requireAttributes, resources, SEARCH_URN, shortNames, type Population } from './support.ts';
 
 function names(pop: Population, items: Record<string, any>[]): string[] {

@@ -6,8 +6,7 @@
  * Paths are the RFC's (/Users, /Groups, /Schemas, /ResourceTypes, /ServiceProviderConfig) relative to the SCIM root.
  * Assertions still go through `verify`.
  */
-import type { BehaviourContext, HttpResult } from '../../harness/index.ts';
-import type { AttrPath, AttributeInfo, AttributeLookup } from '../../harness/filter-eval.ts';
+import type { AttrPath, AttributeInfo, AttributeLookup, BehaviourContext, HttpResult } from '../../harness/index.ts';
 import { ciGet } from '../../harness/index.ts';
 export { ciGet };
 

@@ -3,7 +3,7 @@
  * and the state assertions of the table (read a value at a '/'-separated path and compare it). This is an
  * assertion reader, not a PATCH interpreter: the expected state of every row is written in the table.
  */
-import { fillTemplate } from '../../harness/builders.ts';
+import { fillTemplate } from '../../harness/runtime/builders.ts';
 import type { BehaviourContext, HttpResult } from '../../harness/index.ts';
 import cases from '../../fixtures/cases/user-patch.json' with { type: 'json' };
 import { ciGet, rowsOf } from '../../harness/index.ts';

@@ -4,7 +4,7 @@
  * case changed), so generated filters select some resources and not others. Paired with harness/filter-eval.ts.
  */
 import fc from 'fast-check';
-import { COMPARE_OPS, type AttrPath, type CompareOp, type FilterNode } from './filter-eval.ts';
+import { COMPARE_OPS, type AttrPath, type CompareOp, type FilterNode } from '../oracles/filter.ts';
 
 export interface FilterField {
   path: AttrPath;

@@ -5,7 +5,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { curlFor, type HttpResult, type RecordedExchange } from './http.ts';
-import { validateModel, type ModelName } from './schemas.ts';
+import { validateModel, type ModelName } from '../config/models.ts';
 
 const BODY_EXCERPT = 1200;
 

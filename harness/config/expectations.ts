@@ -19,7 +19,7 @@ export interface ExpectationsFile {
   failures: Expectation[];
 }
 
-export const EXPECTATIONS_DIR = fileURLToPath(new URL('../expectations/', import.meta.url));
+export const EXPECTATIONS_DIR = fileURLToPath(new URL('../../expectations/', import.meta.url));
 
 export function expectationsPath(targetName: string): string {
   return `${EXPECTATIONS_DIR}${targetName}.json`;

@@ -4,12 +4,13 @@
  * response and the resource read back (GET) against the prediction. Requests whose outcome the sources leave open
  * are not sent (they are listed in the failure message as "not sent").
  */
-import type { BehaviourContext } from './behaviour.ts';
-import type { HttpResult } from './http.ts';
-import { applyPatch, compareResource, modelFromResource, viewOf, type ModelOptions, type ResourceKind, type ResourceModel } from './patch-model.ts';
+import type { BehaviourContext } from '../runtime/behaviour.ts';
+import type { HttpResult } from '../runtime/http.ts';
+import { applyPatch, compareResource, modelFromResource, viewOf, type ModelOptions, type ResourceKind, type ResourceModel } from '../oracles/patch-model.ts';
 import type fc from 'fast-check';
-import { checkSequences, type PbtSettings, type SequenceRecorder } from './pbt.ts';
-import { instantiate, type GeneratedRequest } from './arbitraries.ts';
+import type { PbtSettings } from '../config/pbt.ts';
+import { checkSequences, type SequenceRecorder } from './properties.ts';
+import { instantiate, type GeneratedRequest } from '../generators/patch-requests.ts';
 
 export interface SequenceOptions {
   resource: ResourceKind;

@@ -2,7 +2,7 @@
  * The resolved target: what the runner (vitest globalSetup) hands every test worker.
  * Plain data only, because it crosses the process boundary via vitest's provide/inject.
  */
-import type { ApiVersion, IdentitySpec, OrgFixtures } from './config.ts';
+import type { ApiVersion, IdentitySpec, OrgFixtures } from './env.ts';
 
 export interface Capabilities {
   /** From ServiceProviderConfig; undefined when the server did not say. */

@@ -6,13 +6,14 @@
 import { describe, inject, onTestFinished, test, type TestContext } from 'vitest';
 import * as allure from 'allure-js-commons';
 import { createBuilders, type Builders } from './builders.ts';
-import { getBehaviour, inProfile, type Behaviour } from './catalogue.ts';
-import { findExpectation, loadExpectations, type ExpectationsFile } from './expectations.ts';
+import { getBehaviour, inProfile, type Behaviour } from '../config/catalogue.ts';
+import { workerId } from '../config/env.ts';
+import { findExpectation, loadExpectations, type ExpectationsFile } from '../config/expectations.ts';
 import { HttpClient, ScimClient, tokenSource, type HttpResult, type RecordedExchange, type TokenSource } from './http.ts';
 import { RunLedger, type LedgerResource } from './ledger.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { registerSecret } from './redact.ts';
-import { collectionPath, type ResolvedTarget } from './target.ts';
+import { collectionPath, type ResolvedTarget } from '../config/target.ts';
 import { ConformanceFailure, createVerify, formatExchange, type Verify } from './verify.ts';
 
 export type Verdict = 'passed' | 'failed' | 'skipped' | 'known-failure';
@@ -178,7 +179,7 @@ function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Behaviour
     onExchange: (ex) => exchanges.push(ex),
   });
   const scim = new ScimClient(http, prefix, identityTokens(target, 'primary'));
-  const worker = process.env.VITEST_POOL_ID ?? '0';
+  const worker = workerId();
   // The counter restarts with every test file (each file gets a fresh module), so a per-module nonce keeps names unique.
   const unique = (label: string) => `${target.run.runPrefix}${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-w${worker}${MODULE_NONCE}n${++nameCounter}`;
 

@@ -3,7 +3,7 @@
  * token refresh on 401, and a redacted record of every exchange for failure messages and reports.
  */
 import { Pool, request as undiciRequest } from 'undici';
-import type { AuthSpec } from './config.ts';
+import type { AuthSpec } from '../config/env.ts';
 import { RateLimiter, retryAfterMs } from './rate-limit.ts';
 import { REDACTED, redactBodyText, redactHeaders, redactText, registerSecret } from './redact.ts';
 

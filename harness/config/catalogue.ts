@@ -65,7 +65,7 @@ export const ID_PATTERN = /^[A-Z]+(-[A-Z0-9]+)+$/;
 /** Capability names accepted in `requires`. */
 export const REQUIRE_PATTERN = /^(writes|limited-identity|spc:[a-z][a-zA-Z]*|org:[a-z0-9]+(-[a-z0-9]+)*)$/;
 
-export const CATALOGUE_PATH = fileURLToPath(new URL('../catalogue/behaviours.json', import.meta.url));
+export const CATALOGUE_PATH = fileURLToPath(new URL('../../catalogue/behaviours.json', import.meta.url));
 
 const ENTRY_KEYS = new Set(['id', 'resource', 'area', 'title', 'level', 'sources', 'versions', 'status', 'requires', 'profiles']);
 

@@ -1,8 +1,13 @@
 /**
  * Configuration: read from the environment (the CLI loads `.env` with dotenv first),
  * validated as a whole so a user sees every problem in one message before any request is sent.
+ *
+ * This layer (harness/config/) owns every environment key the suite reads: CONFIG_KEYS (documented for users, checked
+ * against README.md and .env.example) and INTERNAL_KEYS (set by the CLI or by vitest). No other module of harness/,
+ * suites/ or runner/ reads process.env (harness/test/boundaries.test.ts enforces it).
  */
 import { pbtEnvProblems } from './pbt.ts';
+import { type Env, value } from './values.ts';
 
 export type ApiVersion = '2021' | '2019';
 export const API_VERSIONS: readonly ApiVersion[] = ['2021', '2019'];
@@ -101,14 +106,12 @@ export const CONFIG_KEYS: Record<string, string> = {
   SCIM_PBT_PATH: 'property-based PATCH checks: fast-check path of the one case to replay (from a failure message)',
 };
 
-type Env = Record<string, string | undefined>;
-
-function value(env: Env, key: string): string | undefined {
-  const v = env[key];
-  if (v === undefined) return undefined;
-  const t = v.trim();
-  return t === '' ? undefined : t;
-}
+/** Keys read from the environment that users do not set: the CLI hands the validated configuration to vitest, and vitest names its workers. */
+export const INTERNAL_KEYS: Record<string, string> = {
+  SCIM_CONFORMANCE_CONFIG: 'set by bin/conformance.ts: the validated TargetConfig as JSON (runner/global-setup.ts reads it)',
+  SCIM_CONFORMANCE_PROFILE: 'set by bin/conformance.ts: the profile whose suite files vitest.config.ts selects',
+  VITEST_POOL_ID: 'set by vitest: the worker number, part of the run-scoped names a worker creates',
+};
 
 function parseBool(env: Env, key: string, problems: string[], fallback: boolean): boolean {
   const v = value(env, key);
@@ -313,4 +316,26 @@ export function loadConfig(env: Env = process.env): TargetConfig {
       routingLanguage: value(env, 'SCIM_ORG_ROUTING_LANGUAGE'),
     },
   };
+}
+
+/** The configuration the CLI validated and handed over (SCIM_CONFORMANCE_CONFIG), or undefined for `npm test`. */
+export function cliConfig(env: Env = process.env): TargetConfig | undefined {
+  const raw = value(env, 'SCIM_CONFORMANCE_CONFIG');
+  return raw === undefined ? undefined : (JSON.parse(raw) as TargetConfig);
+}
+
+/** The profile whose suite files a CLI run selects (SCIM_CONFORMANCE_PROFILE; genesys unless it says rfc7644). */
+export function cliProfile(env: Env = process.env): Profile {
+  return value(env, 'SCIM_CONFORMANCE_PROFILE') === 'rfc7644' ? 'rfc7644' : 'genesys';
+}
+
+/** Where reports go (SCIM_REPORT_DIR), and whether it was configured (allure results then go below it). */
+export function reportDir(env: Env = process.env): { dir: string; configured: boolean } {
+  const dir = value(env, 'SCIM_REPORT_DIR');
+  return { dir: dir ?? 'reports', configured: dir !== undefined };
+}
+
+/** The vitest worker this process is (VITEST_POOL_ID; '0' outside a pool). */
+export function workerId(env: Env = process.env): string {
+  return value(env, 'VITEST_POOL_ID') ?? '0';
 }

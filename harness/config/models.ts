@@ -56,7 +56,7 @@ export interface ModelValidation {
 }
 
 /** Absolute path of the schemas/ directory. */
-export const SCHEMAS_DIR = fileURLToPath(new URL('../schemas/', import.meta.url));
+export const SCHEMAS_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
 
 /** The raw schema documents, keyed by `$id` (read once). */
 export function loadSchemaFiles(dir: string = SCHEMAS_DIR): Map<string, Record<string, unknown>> {

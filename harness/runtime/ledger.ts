@@ -8,7 +8,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScimClient } from './http.ts';
-import type { RunInfo } from './target.ts';
+import type { RunInfo } from '../config/target.ts';
 
 export type LedgerResource = 'users' | 'groups';
 

@@ -3,9 +3,9 @@
  * run-scoped names (so the ledger and the cleanup recognise them) and the target's org fixtures.
  */
 import { readFileSync } from 'node:fs';
-import type { OrgFixtures } from './config.ts';
+import type { OrgFixtures } from '../config/env.ts';
 
-const TEMPLATES = JSON.parse(readFileSync(new URL('../fixtures/templates/resources.json', import.meta.url), 'utf8')) as {
+const TEMPLATES = JSON.parse(readFileSync(new URL('../../fixtures/templates/resources.json', import.meta.url), 'utf8')) as {
   users: Record<string, Record<string, unknown>>;
   groups: Record<string, Record<string, unknown>>;
 };

@@ -1,87 +1,12 @@
 /**
- * Property-based checks against a SCIM target: the run budget (SCIM_PBT_RUNS, defaults per target kind), exact
- * replay of one case (SCIM_PBT_SEED + SCIM_PBT_PATH), and a failure message that names the seed, the path and the
- * shrunk sequence as the literal HTTP requests it sent.
- *
- * Budget: the embedded emulator gets PBT_DEFAULTS.embedded (many sequences, shrinking on failure); a real org gets
- * PBT_DEFAULTS.remote (a few sequences, no shrinking: every shrink step would be more requests against the org).
+ * Property-based checks against a SCIM target: runs a fast-check property whose cases send requests, and on failure
+ * builds one verify failure that names the seed, the path and the (shrunk) sequence as the literal HTTP requests it
+ * sent. The budget and replay settings come from config/pbt.ts (SCIM_PBT_*).
  */
 import fc from 'fast-check';
-import type { HttpResult } from './http.ts';
-import type { Verify } from './verify.ts';
-
-export const PBT_DEFAULTS = {
-  /** Against the embedded emulator. */
-  embedded: { runs: 100, maxSteps: 5 },
-  /** Against a real org: modest, see README "Property-based PATCH checks" for the request count. */
-  remote: { runs: 3, maxSteps: 3 },
-} as const;
-
-export interface PbtSettings {
-  /** Sequences to generate. */
-  runs: number;
-  /** Most requests per sequence. */
-  maxSteps: number;
-  seed?: number;
-  path?: string;
-  /** true: replay exactly the case at seed + path. */
-  replay: boolean;
-  /** Shrink a failing case (embedded only, unless replaying). */
-  shrink: boolean;
-}
-
-type Env = Record<string, string | undefined>;
-const val = (env: Env, key: string) => {
-  const v = env[key]?.trim();
-  return v === undefined || v === '' ? undefined : v;
-};
-
-/** Problems with the SCIM_PBT_* keys (reported with the rest of the configuration, before any request). */
-export function pbtEnvProblems(env: Env = process.env): string[] {
-  const problems: string[] = [];
-  const runs = val(env, 'SCIM_PBT_RUNS');
-  if (runs !== undefined && (!/^\d+$/.test(runs) || Number(runs) < 1)) problems.push(`SCIM_PBT_RUNS must be an integer ≥ 1 (got "${runs}")`);
-  const seed = val(env, 'SCIM_PBT_SEED');
-  if (seed !== undefined && (!/^-?\d+$/.test(seed) || !Number.isSafeInteger(Number(seed)))) problems.push(`SCIM_PBT_SEED must be an integer (got "${seed}")`);
-  const path = val(env, 'SCIM_PBT_PATH');
-  if (path !== undefined) {
-    if (!/^\d+(:\d+)*$/.test(path)) problems.push(`SCIM_PBT_PATH is a fast-check path such as 12:0:3 (got "${path}")`);
-    if (seed === undefined) problems.push('SCIM_PBT_PATH needs SCIM_PBT_SEED (both come from the failure message)');
-  }
-  return problems;
-}
-
-/** The settings for this target. */
-export function pbtSettings(target: { embedded: boolean }, env: Env = process.env): PbtSettings {
-  const problems = pbtEnvProblems(env);
-  if (problems.length) throw new Error(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  const base = target.embedded ? PBT_DEFAULTS.embedded : PBT_DEFAULTS.remote;
-  const runs = val(env, 'SCIM_PBT_RUNS');
-  const seed = val(env, 'SCIM_PBT_SEED');
-  const path = val(env, 'SCIM_PBT_PATH');
-  return {
-    runs: runs === undefined ? base.runs : Number(runs),
-    maxSteps: base.maxSteps,
-    seed: seed === undefined ? undefined : Number(seed),
-    path,
-    replay: path !== undefined,
-    shrink: target.embedded && path === undefined,
-  };
-}
-
-/**
- * Requests one sequence costs at most: the create, then per step the PATCH and the GET that reads it back, then the
- * delete at the end of the test.
- */
-export function requestsPerSequence(maxSteps: number): number {
-  return 1 + 2 * maxSteps + 1;
-}
-
-/** A generous test timeout for a property run (real orgs are paced by the rate limit). */
-export function pbtTimeoutMs(settings: PbtSettings, embedded: boolean): number {
-  const requests = settings.runs * requestsPerSequence(settings.maxSteps);
-  return embedded ? 300_000 + requests * 50 : 120_000 + requests * 2_000;
-}
+import type { PbtSettings } from '../config/pbt.ts';
+import type { HttpResult } from '../runtime/http.ts';
+import type { Verify } from '../runtime/verify.ts';
 
 export interface LoggedRequest {
   method: string;
