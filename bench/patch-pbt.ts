@@ -1,7 +1,7 @@
 /**
  * Bench case `patch-pbt`: generated PATCH cases per second against the emulator. Each of `connections` workers owns
- * a user; per case it generates a request (harness/arbitraries.ts, valid and invalid mixed 3:1), predicts it with
- * the model (harness/patch-model.ts), sends it over HTTP (undici keep-alive pool) and compares the answer with the
+ * a user; per case it generates a request (harness/generators/patch-requests.ts, valid and invalid mixed 3:1), predicts it with
+ * the model (harness/oracles/patch-model.ts), sends it over HTTP (undici keep-alive pool) and compares the answer with the
  * prediction. Reports cases/s (generation + model + HTTP), the share of undetermined cases (not sent), latency and
  * disagreements with the model (expected 0).
  */

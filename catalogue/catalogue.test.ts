@@ -111,7 +111,7 @@ describe('profiles', () => {
   });
 });
 
-describe('harness/catalogue.ts', () => {
+describe('harness/config/catalogue.ts', () => {
   it('getBehaviour returns an entry and throws a clear error for an unknown id', () => {
     const first = loadCatalogue()[0];
     expect(getBehaviour(first.id)).toBe(first);

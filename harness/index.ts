@@ -27,3 +27,12 @@ export {
   type UserPatchArbContext,
 } from './generators/patch-requests.ts';
 export { checkPatchModel } from './checks/patch-sequences.ts';
+export * from './oracles/urns.ts';
+export * from './checks/lists.ts';
+export * from './checks/user-lists.ts';
+export * from './checks/user-writes.ts';
+export * from './checks/user-patch-table.ts';
+export * from './checks/group-subject.ts';
+export * from './checks/rfc7644.ts';
+export * from './checks/discovery-meta.ts';
+export * from './checks/last-modified.ts';

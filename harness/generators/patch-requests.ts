@@ -8,7 +8,7 @@
  * The arbitraries do not decide the outcome: harness/patch-model.ts predicts it for the resource's current state.
  */
 import fc from 'fast-check';
-import { CORE_GROUP_URN, CORE_USER_URN, ENTERPRISE_URN, GENESYS_URN, PATCH_OP_URN } from '../oracles/patch-model.ts';
+import { CORE_GROUP_URN, CORE_USER_URN, ENTERPRISE_URN, GENESYS_URN, PATCH_OP_URN } from '../oracles/urns.ts';
 
 export interface PatchOperation {
   op: string;

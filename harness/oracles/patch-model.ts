@@ -35,11 +35,7 @@
  *    (Entra sends these, reference §7 "paths that must work").
  */
 
-export const PATCH_OP_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-export const CORE_USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const CORE_GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-export const ENTERPRISE_URN = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-export const GENESYS_URN = 'urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User';
+import { CORE_GROUP_URN, CORE_USER_URN, ENTERPRISE_URN, GENESYS_URN, PATCH_OP_URN } from './urns.ts';
 
 /** Phone types documented for both API versions (reference §4.1, S7 field mapping). */
 export const PHONE_TYPES = ['work', 'work2', 'work3', 'work4', 'home', 'mobile', 'other'] as const;

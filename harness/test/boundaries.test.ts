@@ -185,6 +185,23 @@ test('the harness has no import cycle', () => {
   expect(importCycles(harnessGraph())).toEqual([]);
 });
 
+test('suites/ import the harness only through harness/index.ts', () => {
+  const out: string[] = [];
+  for (const file of tsFiles('suites')) {
+    for (const target of localImports(file)) {
+      if (target.startsWith('harness/') && target !== 'harness/index.ts') out.push(`${relative(ROOT, file)} imports ${target}`);
+    }
+  }
+  expect(out).toEqual([]);
+});
+
+test('suites/ hold only test files (check helpers live in harness/checks/)', () => {
+  const others = readdirSync(join(ROOT, 'suites'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => statSync(join(ROOT, 'suites', f)).isFile() && !f.endsWith('.test.ts'))
+    .map((f) => `suites/${f}`);
+  expect(others).toEqual([]);
+});
+
 test('harness/config/ is the only reader of process.env in harness/, suites/, runner/ and vitest.config.ts', () => {
   const readers: string[] = [];
   const files = [...tsFiles('harness'), ...tsFiles('suites'), ...tsFiles('runner'), join(ROOT, 'vitest.config.ts')]

@@ -1,5 +1,5 @@
 /**
- * The PATCH reference model (harness/patch-model.ts): path and filter parsing, predicted states, predicted errors,
+ * The PATCH reference model (harness/oracles/patch-model.ts): path and filter parsing, predicted states, predicted errors,
  * undetermined cases, and the comparison with server representations. Table-driven; every row cites its rule.
  */
 import fc from 'fast-check';
@@ -7,10 +7,7 @@ import { describe, expect, test } from 'vitest';
 import {
   applyPatch,
   compareResource,
-  ENTERPRISE_URN,
-  GENESYS_URN,
   modelFromResource,
-  PATCH_OP_URN,
   parseFilter,
   parsePath,
   PathSyntaxError,
@@ -18,6 +15,7 @@ import {
   type ResourceKind,
   type ScimType,
 } from '../oracles/patch-model.ts';
+import { ENTERPRISE_URN, GENESYS_URN, PATCH_OP_URN } from '../oracles/urns.ts';
 import { invalidGroupPatch, invalidUserPatch, validGroupPatch, validUserPatch, instantiate } from '../generators/patch-requests.ts';
 
 const MANAGER = '11111111-1111-4111-8111-111111111111';
@@ -316,7 +314,7 @@ describe('compareResource', () => {
   });
 });
 
-describe('generated requests (harness/arbitraries.ts) and the model agree on their class', () => {
+describe('generated requests (harness/generators/patch-requests.ts) and the model agree on their class', () => {
   const userCtx = { apiVersion: '2021' as const, org: { role: 'Supervisor', division: 'Sales Division', routingSkill: 'Billing', routingLanguage: 'English' }, managerIds: [MANAGER], namePrefix: 'scimct-x-{{seq}}' };
   const groupCtx = { memberIds: [M1, M2, M3], namePrefix: 'scimct-g-{{seq}}' };
 

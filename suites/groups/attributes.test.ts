@@ -11,8 +11,7 @@
  * Groups have no `active` attribute (reference §4.2); an `active` the doc's wording invites is tolerated here and
  * judged by GRP-NO-ACTIVE.
  */
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
-import { holdScratchGroup } from './write-support.ts';
+import { behaviour, holdScratchGroup, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
 
 const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 /** Returned whatever the projection: id and meta (returned "always"), schemas (RFC 7643 §3). */

@@ -1,5 +1,14 @@
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
-import { CLIENT_ERRORS, putBody, readGroup, subjectGroup, unknownId, versionOf } from './write-support.ts';
+import {
+  behaviour,
+  CLIENT_ERRORS,
+  putBody,
+  readGroup,
+  subjectGroup,
+  unknownId,
+  versionOf,
+  type BehaviourContext,
+  type HttpResult,
+} from '../../harness/index.ts';
 
 /** A DELETE answer: 204, or 200 without a group representation (seed 000: deleteScimGroup returns void). */
 function verifyDeleted(ctx: BehaviourContext, res: HttpResult): void {

@@ -9,9 +9,8 @@
  * run-scoped names and a random UUID that no group has. Rows: fixtures/cases/group-filters.json.
  */
 import { randomUUID } from 'node:crypto';
-import { behaviour, type BehaviourContext, type HttpResult, rowsOf, fillCase } from '../../harness/index.ts';
+import { behaviour, fillCase, holdScratchGroup, rowsOf, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
 import table from '../../fixtures/cases/group-filters.json' with { type: 'json' };
-import { holdScratchGroup } from './write-support.ts';
 
 const PATH = '/groups';
 

@@ -10,8 +10,7 @@
  * them: a fault of the server persists, a concurrent change does not.
  */
 import { randomUUID } from 'node:crypto';
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
-import { holdScratchGroup } from './write-support.ts';
+import { behaviour, holdScratchGroup, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
 
 const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 /** The two documented prefixes of the same operations (reference §2). */

@@ -7,8 +7,7 @@
  * so a comparison of two list requests is repeated once when it differs: a fault of the server persists, a
  * concurrent change does not.
  */
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
-import { holdScratchGroup } from './write-support.ts';
+import { behaviour, holdScratchGroup, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
 
 const PATH = '/groups';
 const LIST_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';

@@ -1,22 +1,24 @@
 /*
  * Group PATCH. The member and displayName cases (valid and invalid) are rows of fixtures/cases/group-patch.json.
  * On 2021 every check creates its own group; on 2019 the checks use the configured scratch group, which
- * write-support.ts locks for the test (no other check changes it meanwhile) and restores afterwards.
+ * harness/checks/group-subject.ts locks for the test (no other check changes it meanwhile) and restores afterwards.
  */
-import { behaviour, type BehaviourContext, rowsOf } from '../../harness/index.ts';
-import cases from '../../fixtures/cases/group-patch.json' with { type: 'json' };
 import {
+  behaviour,
   CLIENT_ERRORS,
-  PATCH_OP_URN,
-  fill,
+  fillGroupCase,
   idSet,
   memberIds,
   memberUsers,
+  PATCH_OP_URN,
   readGroup,
+  rowsOf,
   subjectGroup,
   unknownId,
   versionOf,
-} from './write-support.ts';
+  type BehaviourContext,
+} from '../../harness/index.ts';
+import cases from '../../fixtures/cases/group-patch.json' with { type: 'json' };
 
 interface PatchRow {
   name: string;
@@ -49,7 +51,7 @@ async function runRow(row: PatchRow, ctx: BehaviourContext): Promise<void> {
   const users: Record<string, string> = Object.fromEntries(labels.map((l, i) => [l, ids[i]]));
   const g = await subjectGroup(ctx, 'patch', row.members?.map((m) => users[m]));
   const vars = { ...users, newName: names.displayName('patched'), unknownId: unknownId() };
-  const body = row.body !== undefined ? fill(row.body, vars) : { schemas: [PATCH_OP_URN], Operations: fill(row.operations, vars) };
+  const body = row.body !== undefined ? fillGroupCase(row.body, vars) : { schemas: [PATCH_OP_URN], Operations: fillGroupCase(row.operations, vars) };
   const res = await scim.patch(g.path, body);
 
   if (row.expect.status !== undefined) {
@@ -68,7 +70,7 @@ async function runRow(row: PatchRow, ctx: BehaviourContext): Promise<void> {
   verify.schema(state, 'ScimV2Group');
   const wantMembers = row.expect.members ? idSet(row.expect.members.map((m) => users[m])) : memberIds(g.body);
   verify.equal(state, memberIds(state.body), wantMembers, row.expect.members ? 'members after the PATCH (exactly these, no duplicates)' : 'members are unchanged');
-  const wantName = row.expect.displayName !== undefined ? fill(row.expect.displayName, vars) : g.body.displayName;
+  const wantName = row.expect.displayName !== undefined ? fillGroupCase(row.expect.displayName, vars) : g.body.displayName;
   verify.equal(state, state.body.displayName, wantName, row.expect.displayName !== undefined ? 'displayName after the PATCH' : 'displayName is unchanged');
 }
 

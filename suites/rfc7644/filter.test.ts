@@ -7,18 +7,25 @@
 import fc from 'fast-check';
 import {
   behaviour,
+  ciGet,
   ConformanceFailure,
   filterArbitrary,
+  findAttribute,
   formatFilter,
+  listUsers,
   parseFilter,
   pbtSettings,
+  population,
+  requireAttributes,
+  resources,
   select,
+  shortNames,
   type AttrPath,
   type BehaviourContext,
   type FilterField,
   type FilterNode,
+  type Population,
 } from '../../harness/index.ts';
-import { ciGet, findAttribute, listUsers, population, requireAttributes, resources, shortNames, type Population } from './support.ts';
 
 /** Asks the server for `filter` and compares the users it returns with what the RFC evaluator selects. */
 async function expectSelection(ctx: BehaviourContext, pop: Population, clause: string, options: { scoped?: boolean; discriminating?: boolean } = {}): Promise<void> {

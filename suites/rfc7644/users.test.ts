@@ -3,8 +3,7 @@
  * delete, uniqueness, mutability and "returned" taken from the server's own /Schemas, attributes projections and
  * case-insensitive attribute names. Every user is created by the check (run-prefixed userName) and deleted after.
  */
-import { behaviour } from '../../harness/index.ts';
-import { ciGet, createUser, findAttribute, requireAttributes, userBody, userSchema, type SchemaAttribute } from './support.ts';
+import { behaviour, ciGet, createUser, findAttribute, requireAttributes, userBody, userSchema, type SchemaAttribute } from '../../harness/index.ts';
 
 behaviour('RFC-USER-CREATE', 'creates a user with 201, its representation, an id and meta.location', async (ctx) => {
   const body = await userBody(ctx, 'create');

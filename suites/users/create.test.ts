@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { behaviour, type BehaviourContext, rowsOf, fillCase } from '../../harness/index.ts';
+import {
+  behaviour,
+  createAndRead,
+  ENTERPRISE_URN,
+  fillCase,
+  GENESYS_URN,
+  phoneDigits,
+  postUserWith,
+  roleNames,
+  rowsOf,
+  type BehaviourContext,
+} from '../../harness/index.ts';
 import cases from '../../fixtures/cases/user-create-errors.json' with { type: 'json' };
-import { createAndRead, ENTERPRISE_URN, GENESYS_URN, phoneDigits, postUserWith, roleNames } from './write-helpers.ts';
 
 // ---------------------------------------------------------------- the 201 response
 

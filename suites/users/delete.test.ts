@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
-import { etagFrom, incompleteScanReason, patchOp, replacementBody, scanUserList } from './write-helpers.ts';
+import {
+  behaviour,
+  etagFrom,
+  incompleteScanReason,
+  patchOp,
+  replacementBody,
+  scanUserList,
+  type BehaviourContext,
+  type HttpResult,
+} from '../../harness/index.ts';
 
 /** DELETE answers 204 without a body, or 200 with an empty body or {} (seed: returns Empty; RFC 7644 §3.6). */
 function verifyDeleted(ctx: BehaviourContext, res: HttpResult): void {

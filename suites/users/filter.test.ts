@@ -5,9 +5,21 @@
  * each row creates the user(s) it looks for and says what must come back, so no row relies on who else is in
  * the org.
  */
-import { behaviour, type BehaviourContext, type HttpResult, rowsOf, fillCase } from '../../harness/index.ts';
+import {
+  behaviour,
+  ciGet,
+  ENTERPRISE_URN,
+  expectExactly,
+  fillCase,
+  idsOf,
+  needWrites,
+  ownReports,
+  resources,
+  rowsOf,
+  type BehaviourContext,
+  type HttpResult,
+} from '../../harness/index.ts';
 import table from '../../fixtures/cases/user-filters.json' with { type: 'json' };
-import { ciGet, ENTERPRISE_URN, expectExactly, idsOf, needWrites, ownReports, resources } from './list-helpers.ts';
 
 const PATH = '/users';
 

@@ -1,5 +1,4 @@
-import { behaviour, type BehaviourContext } from '../../harness/index.ts';
-import { incompleteScanReason, patchOp, replacementBody, roleNames, scanUserList } from './write-helpers.ts';
+import { behaviour, incompleteScanReason, patchOp, replacementBody, roleNames, scanUserList, type BehaviourContext } from '../../harness/index.ts';
 
 /** PUT the user's own values back with active set (the PUT way to deactivate and reactivate). */
 async function putActive(ctx: BehaviourContext, user: { id: string; userName: string; displayName: string }, active: boolean) {

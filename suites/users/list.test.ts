@@ -3,8 +3,20 @@
  * projections (seed 000 getScimUsers / getScimV2Users; seed 002 get_scim_users with its required filter;
  * RFC 7644 §3.4.2). On 2019 `filter` is required, so the envelope checks list a user they create.
  */
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
-import { ciGet, ENTERPRISE_URN, idsOf, LIST_RESPONSE_URN, needFilter, ownReports, ownUser, resources, skipIf2019Refuses } from './list-helpers.ts';
+import {
+  behaviour,
+  ciGet,
+  ENTERPRISE_URN,
+  idsOf,
+  LIST_RESPONSE_URN,
+  needFilter,
+  ownReports,
+  ownUser,
+  resources,
+  skipIf2019Refuses,
+  type BehaviourContext,
+  type HttpResult,
+} from '../../harness/index.ts';
 
 const PATH = '/users';
 

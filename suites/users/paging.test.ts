@@ -5,9 +5,18 @@
  * match create them (one user selected by userName, or reports of a manager the check creates); checks about the
  * size of a page read the broad list (unfiltered on 2021, `active eq true` on 2019 where a filter is required).
  */
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
+import {
+  behaviour,
+  idsOf,
+  ownReports,
+  ownUser,
+  resources,
+  skipIf2019Refuses,
+  type BehaviourContext,
+  type HttpResult,
+  type Query,
+} from '../../harness/index.ts';
 import table from '../../fixtures/cases/user-paging.json' with { type: 'json' };
-import { idsOf, ownReports, ownUser, resources, skipIf2019Refuses, type Query } from './list-helpers.ts';
 
 const PATH = '/users';
 const DOC_PAGE_LIMIT = 25;

@@ -1,6 +1,5 @@
-import { behaviour, type BehaviourContext } from '../../harness/index.ts';
+import { behaviour, replacementBody, trackIfCreated, type BehaviourContext } from '../../harness/index.ts';
 import operations from '../../fixtures/operations.json' with { type: 'json' };
-import { replacementBody, trackIfCreated } from './write-helpers.ts';
 
 type OperationKey = 'getScimUsers' | 'getScimUser' | 'postScimUsers' | 'putScimUser' | 'deleteScimUser';
 

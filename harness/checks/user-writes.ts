@@ -1,13 +1,10 @@
 /**
- * Helpers shared by the user write, lifecycle and permission checks (create, replace, delete, lifecycle,
- * permissions). They only use the harness; assertions still go through `verify`.
+ * Shared by the user write, lifecycle and permission checks (suites/users/create, replace, delete, lifecycle,
+ * permissions). Assertions go through `verify`.
  */
-import type { BehaviourContext, HttpResult } from '../../harness/index.ts';
-
-export const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const ENTERPRISE_URN = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-export const GENESYS_URN = 'urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User';
-export const PATCH_OP_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+import type { BehaviourContext } from '../runtime/behaviour.ts';
+import type { HttpResult } from '../runtime/http.ts';
+import { PATCH_OP_URN } from '../oracles/urns.ts';
 
 /** A PatchOp body with one operation. */
 export function patchOp(op: 'add' | 'replace' | 'remove', path: string, value?: unknown): Record<string, unknown> {

@@ -1,16 +1,15 @@
 /**
- * Shared by patch.test.ts and patch-errors.test.ts: the rows of fixtures/cases/user-patch.json, their placeholders,
+ * Shared by suites/users/patch.test.ts and patch-errors.test.ts: the rows of fixtures/cases/user-patch.json, their placeholders,
  * and the state assertions of the table (read a value at a '/'-separated path and compare it). This is an
  * assertion reader, not a PATCH interpreter: the expected state of every row is written in the table.
  */
-import { fillTemplate } from '../../harness/runtime/builders.ts';
-import type { BehaviourContext, HttpResult } from '../../harness/index.ts';
 import cases from '../../fixtures/cases/user-patch.json' with { type: 'json' };
-import { ciGet, rowsOf } from '../../harness/index.ts';
-
-export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-export const GENESYS = 'urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User';
+import { rowsOf } from '../config/cases.ts';
+import type { BehaviourContext } from '../runtime/behaviour.ts';
+import { fillTemplate } from '../runtime/builders.ts';
+import type { HttpResult } from '../runtime/http.ts';
+import { ciGet } from '../oracles/attributes.ts';
+import { ENTERPRISE_URN, PATCH_OP_URN } from '../oracles/urns.ts';
 
 export interface Assertion {
   path: string;
@@ -105,7 +104,7 @@ async function discoverOthers(ctx: BehaviourContext): Promise<Vars> {
   const query: Record<string, string> =
     target.apiVersion === '2019'
       ? { filter: 'active eq true', count: '25' }
-      : { count: '25', attributes: `roles,${ENTERPRISE}:division` };
+      : { count: '25', attributes: `roles,${ENTERPRISE_URN}:division` };
   const res = await scim.get('/users', { query });
   verify.status(res, 200, 'setup: list users to find another role and division');
   verify.schema(res, 'ScimUserListResponse');
@@ -118,7 +117,7 @@ async function discoverOthers(ctx: BehaviourContext): Promise<Vars> {
       // Never hand a test user an administrator role.
       if (!otherRole && typeof name === 'string' && name !== '' && lower(name) !== lower(target.org.role) && !/admin/i.test(name)) otherRole = name;
     }
-    const division = u[ENTERPRISE]?.division;
+    const division = u[ENTERPRISE_URN]?.division;
     if (!otherDivision && typeof division === 'string' && division !== '' && lower(division) !== lower(target.org.division)) otherDivision = division;
   }
   return { otherRole, otherDivision };
@@ -227,7 +226,7 @@ export async function prepare(row: BaseRow, ctx: BehaviourContext, startState: A
   if (unmet) {
     skip(`the created user does not start in the state this row needs (${describe(unmet)}; got ${JSON.stringify(valueAt(created.body, unmet.path))}), so the PATCH could prove nothing`);
   }
-  const body = row.body !== undefined ? fill(row.body, vars) : { schemas: [PATCH_OP], Operations: fill(row.operations ?? [], vars) };
+  const body = row.body !== undefined ? fill(row.body, vars) : { schemas: [PATCH_OP_URN], Operations: fill(row.operations ?? [], vars) };
   return { id: created.body.id, created, vars, body };
 }
 

@@ -1,4 +1,5 @@
-import type { BehaviourContext, HttpResult } from '../../harness/index.ts';
+import type { BehaviourContext } from '../runtime/behaviour.ts';
+import type { HttpResult } from '../runtime/http.ts';
 
 /** Servers may keep second precision: wait past the next second so a new stamp must differ. */
 export const TICK_MS = 1100;

@@ -1,4 +1,5 @@
-import type { BehaviourContext, HttpResult } from '../../harness/index.ts';
+import type { BehaviourContext } from '../runtime/behaviour.ts';
+import type { HttpResult } from '../runtime/http.ts';
 
 /**
  * Discovery resources (ResourceType, Schema) carry meta with resourceType and location only:

@@ -1,5 +1,5 @@
 /**
- * Shared by the group write checks (create, delete, replace, patch, permissions). Not a test file.
+ * Shared by the group checks (suites/groups/create, delete, replace, patch, permissions, and the readers).
  *
  * The group a check works on ("subject group"):
  * - where the API creates groups (2021) every check creates its own with ctx.create (deleted when the test ends);
@@ -14,10 +14,10 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { fillCase, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
-
-export const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-export const PATCH_OP_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+import { fillCase } from '../config/cases.ts';
+import type { BehaviourContext } from '../runtime/behaviour.ts';
+import type { HttpResult } from '../runtime/http.ts';
+import { CORE_GROUP_URN, PATCH_OP_URN } from '../oracles/urns.ts';
 
 /** Every 4xx status, for checks whose requirement is "refused with a 4xx". */
 export const CLIENT_ERRORS: readonly number[] = Array.from({ length: 100 }, (_, i) => 400 + i);
@@ -52,7 +52,7 @@ export interface SubjectGroup {
 
 /** A PUT body rebuilt from a representation: displayName, externalId and members are kept unless changed. */
 export function putBody(current: Record<string, any>, changes: { displayName?: string; members?: readonly string[] } = {}): Record<string, unknown> {
-  const body: Record<string, unknown> = { schemas: [GROUP_URN], displayName: changes.displayName ?? current.displayName };
+  const body: Record<string, unknown> = { schemas: [CORE_GROUP_URN], displayName: changes.displayName ?? current.displayName };
   // A PUT replaces the resource: an omitted externalId could be cleared, so it is sent back as it was.
   if (typeof current.externalId === 'string' && current.externalId !== '') body.externalId = current.externalId;
   body.members = changes.members
@@ -221,4 +221,4 @@ async function lockScratchGroup(ctx: BehaviourContext, id: string): Promise<() =
 }
 
 /** Deep-replaces {{name}} placeholders of a group case-table row (harness fillCase). */
-export const fill = <T>(template: T, vars: Record<string, unknown>): T => fillCase(template, vars, 'fixtures/cases/group-patch.json');
+export const fillGroupCase = <T>(template: T, vars: Record<string, unknown>): T => fillCase(template, vars, 'fixtures/cases/group-patch.json');

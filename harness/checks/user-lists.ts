@@ -1,30 +1,14 @@
 /**
- * Helpers shared by the users list, paging and filter checks (list.test.ts, paging.test.ts, filter.test.ts).
- * They create the users a check pages or filters through, so every check knows exactly which users must
- * come back, on any org. They only use the harness; assertions still go through `verify`.
+ * Shared by the users list, paging and filter checks (suites/users/list, paging, filter): they create the users a
+ * check pages or filters through, so every check knows exactly which users must come back, on any org. Assertions
+ * go through `verify`.
  */
-import type { BehaviourContext, HttpResult } from '../../harness/index.ts';
-import { ciGet } from '../../harness/index.ts';
-export { ciGet };
-
-export const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const ENTERPRISE_URN = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-export const GENESYS_URN = 'urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User';
-export const LIST_RESPONSE_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+import type { BehaviourContext } from '../runtime/behaviour.ts';
+import type { HttpResult } from '../runtime/http.ts';
+import { CORE_USER_URN, ENTERPRISE_URN } from '../oracles/urns.ts';
+import { idsOf } from './lists.ts';
 
 export type Query = Record<string, string>;
-
-/** Key lookup ignoring case (RFC 7643 §2.1: attribute names are case-insensitive). */
-
-/** The Resources of a list response (absent → none). */
-export function resources(res: HttpResult): Record<string, any>[] {
-  return Array.isArray(res.body?.Resources) ? res.body.Resources : [];
-}
-
-/** The ids of the Resources of a list response, in order. */
-export function idsOf(res: HttpResult): string[] {
-  return resources(res).map((r) => String(r.id));
-}
 
 const sorted = (a: readonly string[]) => [...a].sort();
 
@@ -77,7 +61,7 @@ export interface OwnReports {
 /** A body for a user whose enterprise manager is `managerId`, from a template (keeps the template's enterprise fields). */
 export function reportBody(ctx: BehaviourContext, label: string, managerId: string, template: 'minimal' | 'full' = 'minimal'): Record<string, any> {
   const body = ctx.build.user(label, template);
-  const schemas: string[] = Array.isArray(body.schemas) ? body.schemas : [USER_URN];
+  const schemas: string[] = Array.isArray(body.schemas) ? body.schemas : [CORE_USER_URN];
   return {
     ...body,
     schemas: schemas.includes(ENTERPRISE_URN) ? schemas : [...schemas, ENTERPRISE_URN],

@@ -6,18 +6,12 @@
  * Paths are the RFC's (/Users, /Groups, /Schemas, /ResourceTypes, /ServiceProviderConfig) relative to the SCIM root.
  * Assertions still go through `verify`.
  */
-import type { AttrPath, AttributeInfo, AttributeLookup, BehaviourContext, HttpResult } from '../../harness/index.ts';
-import { ciGet } from '../../harness/index.ts';
-export { ciGet };
-
-export const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-export const LIST_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-export const ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
-export const SEARCH_URN = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
-export const PATCH_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-export const BULK_REQUEST_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
-export const SPC_URN = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
+import type { BehaviourContext } from '../runtime/behaviour.ts';
+import type { HttpResult } from '../runtime/http.ts';
+import { ciGet } from '../oracles/attributes.ts';
+import type { AttrPath, AttributeInfo, AttributeLookup } from '../oracles/filter.ts';
+import { CORE_USER_URN } from '../oracles/urns.ts';
+import { resources } from './lists.ts';
 
 export interface SchemaAttribute {
   name: string;
@@ -47,12 +41,6 @@ export interface Discovery {
   types: Record<string, any>[];
 }
 
-/** Key lookup ignoring case (RFC 7643 §2.1: attribute names are case-insensitive). */
-
-export function resources(res: HttpResult): Record<string, any>[] {
-  return Array.isArray(res.body?.Resources) ? res.body.Resources : [];
-}
-
 const cache = new Map<string, Promise<Discovery>>();
 
 /** GET /ServiceProviderConfig, /ResourceTypes and /Schemas once per file and prefix. */
@@ -79,7 +67,7 @@ export function discovery(ctx: BehaviourContext): Promise<Discovery> {
 
 /** The User schema as the server declares it; a clear failure when /Schemas cannot be read. */
 export async function userSchema(ctx: BehaviourContext): Promise<{ d: Discovery; schema: SchemaDefinition }> {
-  return resourceSchema(ctx, '/Users', USER_URN);
+  return resourceSchema(ctx, '/Users', CORE_USER_URN);
 }
 
 export async function resourceSchema(ctx: BehaviourContext, endpoint: string, fallbackUrn: string): Promise<{ d: Discovery; schema: SchemaDefinition }> {
@@ -202,7 +190,7 @@ export async function population(ctx: BehaviourContext): Promise<Population> {
       // One work email each: servers restrict the other types (Genesys keeps the userName in the "other" one).
       const emails: Record<string, unknown>[] = [{ value: `${s.toLowerCase()}.${tag}@work.example.com`, type: 'work', primary: true }];
       const body: Record<string, any> = {
-        schemas: [USER_URN],
+        schemas: [CORE_USER_URN],
         userName: `${prefix}${s}@example.com`,
         displayName: DISPLAY[i],
         name: { givenName: GIVEN[i], familyName: FAMILY[i] },
