@@ -9,7 +9,9 @@ import fc from 'fast-check';
 import { Pool } from 'undici';
 import type { RunningEmulator } from '../emulator/server.ts';
 import { instantiate, invalidUserPatch, validUserPatch, type UserPatchArbContext } from '../harness/generators/patch-requests.ts';
-import { applyPatch, compareResource, modelFromResource, type ModelOptions, type ResourceModel } from '../harness/oracles/patch-model.ts';
+import { applyPatch } from '../harness/oracles/patch/apply.ts';
+import { compareResource, modelFromResource } from '../harness/oracles/patch/compare.ts';
+import type { ModelOptions, ResourceModel } from '../harness/oracles/patch/model.ts';
 
 export interface CustomBenchContext {
   emu: RunningEmulator;

@@ -3,7 +3,8 @@
  * generators/, checks/; see docs/ARCHITECTURE.md) are imported directly only by runner/, bin/, reporters/, bench/ and
  * the harness's own tests.
  */
-export { behaviour, getTarget, type BehaviourContext } from './runtime/behaviour.ts';
+export { behaviour } from './runtime/behaviour/register.ts';
+export { getTarget, type BehaviourContext } from './runtime/behaviour/context.ts';
 export type { HttpResult } from './runtime/http.ts';
 export { ConformanceFailure } from './runtime/verify.ts';
 export type { ResolvedTarget } from './config/target.ts';
@@ -12,7 +13,7 @@ export { pbtSettings, pbtTimeoutMs } from './config/pbt.ts';
 export { fillCase, rowsOf } from './config/cases.ts';
 export { ciGet } from './oracles/attributes.ts';
 export { compareForSort, formatFilter, parseFilter, select, sortValue, type AttrPath, type AttributeInfo, type AttributeLookup, type FilterNode } from './oracles/filter.ts';
-export type { ModelOptions } from './oracles/patch-model.ts';
+export type { ModelOptions } from './oracles/patch/model.ts';
 export { filterArbitrary, type FilterField } from './generators/filters.ts';
 export {
   invalidGroupPatch,

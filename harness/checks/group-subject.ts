@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { fillCase } from '../config/cases.ts';
-import type { BehaviourContext } from '../runtime/behaviour.ts';
+import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import type { HttpResult } from '../runtime/http.ts';
 import { CORE_GROUP_URN, PATCH_OP_URN } from '../oracles/urns.ts';
 

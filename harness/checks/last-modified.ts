@@ -1,4 +1,4 @@
-import type { BehaviourContext } from '../runtime/behaviour.ts';
+import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import type { HttpResult } from '../runtime/http.ts';
 
 /** Servers may keep second precision: wait past the next second so a new stamp must differ. */

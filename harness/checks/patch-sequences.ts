@@ -4,9 +4,11 @@
  * response and the resource read back (GET) against the prediction. Requests whose outcome the sources leave open
  * are not sent (they are listed in the failure message as "not sent").
  */
-import type { BehaviourContext } from '../runtime/behaviour.ts';
+import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import type { HttpResult } from '../runtime/http.ts';
-import { applyPatch, compareResource, modelFromResource, viewOf, type ModelOptions, type ResourceKind, type ResourceModel } from '../oracles/patch-model.ts';
+import { applyPatch } from '../oracles/patch/apply.ts';
+import { compareResource, modelFromResource, viewOf } from '../oracles/patch/compare.ts';
+import type { ModelOptions, ResourceKind, ResourceModel } from '../oracles/patch/model.ts';
 import type fc from 'fast-check';
 import type { PbtSettings } from '../config/pbt.ts';
 import { checkSequences, type SequenceRecorder } from './properties.ts';

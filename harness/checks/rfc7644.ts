@@ -6,7 +6,7 @@
  * Paths are the RFC's (/Users, /Groups, /Schemas, /ResourceTypes, /ServiceProviderConfig) relative to the SCIM root.
  * Assertions still go through `verify`.
  */
-import type { BehaviourContext } from '../runtime/behaviour.ts';
+import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import type { HttpResult } from '../runtime/http.ts';
 import { ciGet } from '../oracles/attributes.ts';
 import type { AttrPath, AttributeInfo, AttributeLookup } from '../oracles/filter.ts';

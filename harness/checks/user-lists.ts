@@ -3,7 +3,7 @@
  * check pages or filters through, so every check knows exactly which users must come back, on any org. Assertions
  * go through `verify`.
  */
-import type { BehaviourContext } from '../runtime/behaviour.ts';
+import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import type { HttpResult } from '../runtime/http.ts';
 import { CORE_USER_URN, ENTERPRISE_URN } from '../oracles/urns.ts';
 import { idsOf } from './lists.ts';

@@ -5,7 +5,7 @@
  */
 import cases from '../../fixtures/cases/user-patch.json' with { type: 'json' };
 import { rowsOf } from '../config/cases.ts';
-import type { BehaviourContext } from '../runtime/behaviour.ts';
+import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import { fillTemplate } from '../runtime/builders.ts';
 import type { HttpResult } from '../runtime/http.ts';
 import { ciGet } from '../oracles/attributes.ts';

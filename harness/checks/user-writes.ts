@@ -2,7 +2,7 @@
  * Shared by the user write, lifecycle and permission checks (suites/users/create, replace, delete, lifecycle,
  * permissions). Assertions go through `verify`.
  */
-import type { BehaviourContext } from '../runtime/behaviour.ts';
+import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import type { HttpResult } from '../runtime/http.ts';
 import { PATCH_OP_URN } from '../oracles/urns.ts';
 

@@ -4,17 +4,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import {
-  applyPatch,
-  compareResource,
-  modelFromResource,
-  parseFilter,
-  parsePath,
-  PathSyntaxError,
-  type ModelOptions,
-  type ResourceKind,
-  type ScimType,
-} from '../oracles/patch-model.ts';
+import { applyPatch } from '../oracles/patch/apply.ts';
+import { compareResource, modelFromResource } from '../oracles/patch/compare.ts';
+import { PathSyntaxError, type ModelOptions, type ResourceKind, type ScimType } from '../oracles/patch/model.ts';
+import { parsePath } from '../oracles/patch/path.ts';
+import { parseFilter } from '../oracles/patch/value-filter.ts';
 import { ENTERPRISE_URN, GENESYS_URN, PATCH_OP_URN } from '../oracles/urns.ts';
 import { invalidGroupPatch, invalidUserPatch, validGroupPatch, validUserPatch, instantiate } from '../generators/patch-requests.ts';
 
