@@ -1,7 +1,8 @@
 /**
- * A local SCIM filter evaluator, written from RFC 7644 §3.4.2.2 (Figure 1 ABNF, Tables 3 and 4) and RFC 7643 §2
- * alone, independent of any server code. The rfc7644 suite asks the server to filter resources the run created
- * and compares the answer with what this evaluator says the same filter selects from those resources.
+ * The harness's one SCIM filter parser, and a local filter evaluator, written from RFC 7644 §3.4.2.2 (Figure 1 ABNF,
+ * Tables 3 and 4) and RFC 7643 §2 alone, independent of any server code. The rfc7644 suite asks the server to filter
+ * resources the run created and compares the answer with what this evaluator says the same filter selects from those
+ * resources; the PATCH model (oracles/patch/) parses the value filters of PATCH paths with the same parser.
  *
  *   FILTER    = attrExp / logExp / valuePath / *1"not" "(" FILTER ")"      (and plain grouping "(" FILTER ")")
  *   valuePath = attrPath "[" valFilter "]"
@@ -49,10 +50,44 @@ export class FilterError extends Error {
 
 // ---------------------------------------------------------------- parsing
 
+export interface ParseOptions {
+  /**
+   * Also accept single-quoted strings (`authority eq 'microsoftteams'`): not RFC 7644, but Entra sends them inside
+   * PATCH value filters (reference §7), so the PATCH model reads them. Off for filters sent as a query.
+   */
+  singleQuotes?: boolean;
+}
+
 type Tok = { t: 'word'; v: string } | { t: 'str'; v: string } | { t: '(' | ')' | '[' | ']' };
 
-function tokenize(text: string): Tok[] {
+const ESCAPES: Record<string, string> = { '"': '"', "'": "'", '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** A single-quoted string's value: JSON escapes, plus \' for the quote. */
+function singleQuoted(raw: string): string {
+  let out = '';
+  for (let j = 0; j < raw.length; j++) {
+    if (raw[j] !== '\\') {
+      out += raw[j];
+      continue;
+    }
+    const n = raw[j + 1];
+    if (n === 'u' && /^[0-9a-fA-F]{4}$/.test(raw.slice(j + 2, j + 6))) {
+      out += String.fromCharCode(parseInt(raw.slice(j + 2, j + 6), 16));
+      j += 5;
+    } else if (n !== undefined && n in ESCAPES) {
+      out += ESCAPES[n];
+      j++;
+    } else {
+      throw new FilterError(`invalid escape \\${n ?? ''} in '${raw}'`);
+    }
+  }
+  return out;
+}
+
+function tokenize(text: string, options: ParseOptions): Tok[] {
   const out: Tok[] = [];
+  const quotes = options.singleQuotes ? `"'` : '"';
+  const wordEnd = options.singleQuotes ? /[\s()[\]"']/ : /[\s()[\]"]/;
   let i = 0;
   while (i < text.length) {
     const c = text[i];
@@ -61,19 +96,20 @@ function tokenize(text: string): Tok[] {
     } else if (c === '(' || c === ')' || c === '[' || c === ']') {
       out.push({ t: c });
       i++;
-    } else if (c === '"') {
+    } else if (quotes.includes(c)) {
       let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      while (j < text.length && text[j] !== c) j += text[j] === '\\' ? 2 : 1;
       if (j >= text.length) throw new FilterError(`unterminated string at ${i}`);
+      const raw = text.slice(i, j + 1);
       try {
-        out.push({ t: 'str', v: JSON.parse(text.slice(i, j + 1)) as string });
-      } catch {
-        throw new FilterError(`invalid string ${text.slice(i, j + 1)}`);
+        out.push({ t: 'str', v: c === '"' ? (JSON.parse(raw) as string) : singleQuoted(raw.slice(1, -1)) });
+      } catch (e) {
+        throw e instanceof FilterError ? e : new FilterError(`invalid string ${raw}`);
       }
       i = j + 1;
     } else {
       let j = i;
-      while (j < text.length && !/[\s()[\]"]/.test(text[j])) j++;
+      while (j < text.length && !wordEnd.test(text[j])) j++;
       out.push({ t: 'word', v: text.slice(i, j) });
       i = j;
     }
@@ -110,8 +146,8 @@ function literal(tok: Tok | undefined): CompValue {
 }
 
 /** Parses a filter; throws FilterError for anything outside the RFC grammar. */
-export function parseFilter(text: string): FilterNode {
-  const toks = tokenize(text);
+export function parseFilter(text: string, options: ParseOptions = {}): FilterNode {
+  const toks = tokenize(text, options);
   let i = 0;
   const peekWord = () => (toks[i]?.t === 'word' ? (toks[i] as { v: string }).v.toLowerCase() : undefined);
 
@@ -178,7 +214,8 @@ export function parseFilter(text: string): FilterNode {
 
 // ---------------------------------------------------------------- serialising
 
-function pathText(p: AttrPath): string {
+/** An attribute path as text: `urn:…:attr.sub`. */
+export function attrPathText(p: AttrPath): string {
   return `${p.urn ? `${p.urn}:` : ''}${p.attr}${p.sub ? `.${p.sub}` : ''}`;
 }
 
@@ -189,9 +226,9 @@ export function formatFilter(node: FilterNode): string {
   const wrap = (child: FilterNode, min: number) => (PRECEDENCE[child.kind] < min ? `(${formatFilter(child)})` : formatFilter(child));
   switch (node.kind) {
     case 'compare':
-      return `${pathText(node.path)} ${node.op} ${JSON.stringify(node.value)}`;
+      return `${attrPathText(node.path)} ${node.op} ${JSON.stringify(node.value)}`;
     case 'pr':
-      return `${pathText(node.path)} pr`;
+      return `${attrPathText(node.path)} pr`;
     case 'and':
       return `${wrap(node.left, 2)} and ${wrap(node.right, 3)}`;
     case 'or':
@@ -199,7 +236,7 @@ export function formatFilter(node: FilterNode): string {
     case 'not':
       return `not (${formatFilter(node.filter)})`;
     case 'valuePath':
-      return `${pathText(node.path)}[${formatFilter(node.filter)}]`;
+      return `${attrPathText(node.path)}[${formatFilter(node.filter)}]`;
   }
 }
 

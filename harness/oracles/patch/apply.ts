@@ -262,8 +262,8 @@ function applyTarget(st: State, op: OpName, t: Target, value: unknown, hasValue:
       if (op === 'replace') refuse('noTarget', `${what}: the filter matches no value (§3.5.2.3)`);
       // add with a filter that matches nothing: Entra's way of creating a typed value (reference §7)
       const f = t.filter;
-      if (!t.sub || f.kind !== 'cmp' || f.op !== 'eq' || typeof f.value !== 'string') open(`${what}: add through a filter that is not attr eq "value"`);
-      const keyDef = findDef(attr.sub, f.attr)!;
+      if (!t.sub || f.kind !== 'compare' || f.op !== 'eq' || typeof f.value !== 'string') open(`${what}: add through a filter that is not attr eq "value"`);
+      const keyDef = findDef(attr.sub, f.path.attr)!;
       const rec = record(st, attr, { [keyDef.name]: f.value, [t.sub.name]: value }, what);
       addRecords(st, attr, c!, [rec], what);
       return;

@@ -4,7 +4,8 @@
  */
 import { lc, open, PathSyntaxError, refuse, type ModelOptions } from './model.ts';
 import { findDef, type AttrDef, type ExtDef, type ResourceSchema } from './schema.ts';
-import { parseFilter, type Filter } from './value-filter.ts';
+import { attrPathText } from '../filter.ts';
+import { parseValueFilter, type Filter } from './value-filter.ts';
 
 
 export interface ParsedPath {
@@ -61,7 +62,7 @@ export function parsePath(path: string, knownUrns: readonly string[]): ParsedPat
       throw err('missing "]"');
     }
     out.filterText = rest.slice(1, j);
-    out.filter = parseFilter(out.filterText);
+    out.filter = parseValueFilter(out.filterText);
     rest = rest.slice(j + 1);
   }
   if (rest.startsWith('.')) {
@@ -118,11 +119,13 @@ function checkFilterAttrs(f: Filter, attr: AttrDef): void {
       checkFilterAttrs(f.right, attr);
       return;
     case 'not':
-      checkFilterAttrs(f.inner, attr);
+      checkFilterAttrs(f.filter, attr);
       return;
+    case 'valuePath':
+      return open(`a value path inside the value filter of ${attr.name}`);
     default: {
-      const def = findDef(attr.sub, f.attr);
-      if (!def) open(`a filter on "${f.attr}", not a sub-attribute of ${attr.name}`);
+      const def = f.path.urn === undefined && f.path.sub === undefined ? findDef(attr.sub, f.path.attr) : undefined;
+      if (!def) open(`a filter on "${attrPathText(f.path)}", not a sub-attribute of ${attr.name}`);
       if (def.ignored) open(`a filter on ${attr.name}.${def.name}, which the model does not determine`);
     }
   }

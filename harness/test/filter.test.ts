@@ -43,6 +43,19 @@ describe('the local RFC 7644 §3.4.2.2 filter evaluator', () => {
     expect(() => matches('active gt true', users[0], lookup)).toThrow(FilterError);
   });
 
+  test('single-quoted strings only with the singleQuotes option (PATCH value filters, as Entra sends them)', () => {
+    expect(() => parseFilter("authority eq 'teams'"), 'not RFC 7644: refused by default').toThrow(FilterError);
+    expect(parseFilter("authority eq 'te\\'am\"s' and value pr", { singleQuotes: true })).toEqual({
+      kind: 'and',
+      left: { kind: 'compare', path: { attr: 'authority' }, op: 'eq', value: 'te\'am"s' },
+      right: { kind: 'pr', path: { attr: 'value' } },
+    });
+    expect(parseFilter('authority eq "a\'b"', { singleQuotes: true })).toMatchObject({ value: "a'b" });
+    for (const bad of ["a eq 'x", "a eq 'x\\q'", "a eq 'x' 'y'"]) {
+      expect(() => parseFilter(bad, { singleQuotes: true }), bad).toThrow(FilterError);
+    }
+  });
+
   test('caseExact attributes compare case-sensitively', () => {
     expect(matches('externalId eq "ABC"', { externalId: 'abc' }, lookup)).toBe(false);
     expect(matches('externalId eq "abc"', { externalId: 'abc' }, lookup)).toBe(true);
