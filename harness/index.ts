@@ -37,3 +37,4 @@ export * from './checks/group-subject.ts';
 export * from './checks/rfc7644.ts';
 export * from './checks/discovery-meta.ts';
 export * from './checks/last-modified.ts';
+export * from './checks/needs.ts';

@@ -8,7 +8,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Reporter, TestModule, TestCase } from 'vitest/node';
 import { renderHtml } from './html.ts';
-import type { RecordedExchange } from '../harness/runtime/http.ts';
 import type { ResolvedTarget } from '../harness/config/target.ts';
 import { buildReport, renderMarkdown, type TestOutcome } from './report-model.ts';
 
@@ -36,13 +35,14 @@ function outcomeOf(tc: TestCase): TestOutcome | undefined {
     resource: meta.resource ?? '?',
   };
   Object.assign(base, { requests: meta.requests, retries: meta.retries });
-  if (result.state === 'skipped') return { ...base, verdict: 'skipped', note: result.note ?? meta.skipReason ?? 'skipped', skipKind: meta.skipKind };
+  // Skip kinds and failure parts are data the harness put in the task meta (harness/runtime/results.ts).
+  if (result.state === 'skipped') return { ...base, verdict: 'skipped', note: meta.skip?.reason ?? result.note ?? 'skipped', skipKind: meta.skip?.kind };
   if (result.state === 'failed') {
     const message = result.errors?.map((e) => e.message).join('\n') ?? 'failed';
-    return { ...base, verdict: 'failed', message, exchange: meta.failureExchange as RecordedExchange | undefined };
+    return { ...base, verdict: 'failed', message, failure: meta.failure };
   }
   if (result.state === 'passed' && meta.knownFailure) {
-    return { ...base, verdict: 'known-failure', note: meta.knownFailure.reason, message: meta.knownFailure.error };
+    return { ...base, verdict: 'known-failure', note: meta.knownFailure.reason, failure: meta.knownFailure.failure };
   }
   if (result.state === 'passed') return { ...base, verdict: 'passed' };
   return undefined;

@@ -4,13 +4,12 @@
  * The format is documented by schemas/reports/conformance-report.schema.json.
  */
 import { createHash } from 'node:crypto';
-import { inProfile, loadCatalogue } from '../harness/config/catalogue.ts';
-import type { RecordedExchange } from '../harness/runtime/http.ts';
+import { inProfile, loadCatalogue, type Behaviour } from '../harness/config/catalogue.ts';
 import type { ResolvedTarget } from '../harness/config/target.ts';
-import { curlFor } from '../harness/runtime/http.ts';
+import { curlFor, type RecordedExchange } from '../harness/runtime/http.ts';
+import type { FailureData, SkipKind, TestVerdict, Verdict } from '../harness/runtime/results.ts';
 
-export type Verdict = 'passed' | 'failed' | 'skipped' | 'known-failure' | 'not-run';
-export type SkipKind = 'version' | 'capability' | 'configuration' | 'row';
+export type { SkipKind, Verdict };
 
 export interface TestOutcome {
   behaviour: string;
@@ -20,19 +19,23 @@ export interface TestOutcome {
   test: string;
   level: string;
   resource: string;
-  verdict: Exclude<Verdict, 'not-run'>;
+  verdict: TestVerdict;
   note?: string;
   skipKind?: SkipKind;
+  /** The failure message as vitest reports it (for people). */
   message?: string;
-  exchange?: RecordedExchange;
+  /** The failure as data (harness/runtime/results.ts): what the report's failure detail is built from. */
+  failure?: FailureData;
   requests?: number;
   retries?: number;
 }
 
 export interface FailureDetail {
   test: string;
-  /** The requirement line of the failure message (`[ID] title (level; sources)`). */
+  /** `[ID] title (level; sources)`. */
   requirement: string;
+  /** What was checked (absent when the test failed outside the harness, e.g. a timeout). */
+  check?: string;
   expected?: string;
   actual?: string;
   message: string;
@@ -108,12 +111,21 @@ export interface ConformanceReport {
   integrity?: { algorithm: 'sha256'; hash: string };
 }
 
-const ORDER: Record<Exclude<Verdict, 'not-run'>, number> = { failed: 3, 'known-failure': 2, passed: 1, skipped: 0 };
+const ORDER: Record<TestVerdict, number> = { failed: 3, 'known-failure': 2, passed: 1, skipped: 0 };
 
-function parseFailure(message: string): Pick<FailureDetail, 'requirement' | 'expected' | 'actual'> {
-  const lines = message.split('\n');
-  const pick = (label: string) => lines.find((l) => l.startsWith(label))?.slice(label.length).trim();
-  return { requirement: lines[0] ?? '', expected: pick('Expected:'), actual: pick('Actual:') };
+/** The failure detail of a failed test, from the failure data the harness recorded (never from the message text). */
+function failureDetail(o: TestOutcome, entry: Behaviour | undefined): FailureDetail {
+  const f = o.failure;
+  const exchange = f?.exchange;
+  return {
+    test: o.test,
+    // A test that failed outside the harness (e.g. a timeout) has no failure data: the catalogue names the requirement.
+    requirement: f?.requirement ?? (entry ? `[${entry.id}] ${entry.title} (${entry.level}; ${entry.sources.join('; ')})` : `[${o.behaviour}]`),
+    ...(f ? { check: f.check, expected: f.expected, actual: f.actual } : {}),
+    message: o.message ?? '',
+    exchange,
+    reproduce: exchange ? curlFor(exchange) : undefined,
+  };
 }
 
 export interface BuildOptions {
@@ -141,7 +153,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
     const count = (v: Verdict) => list.filter((o) => o.verdict === v).length;
     const tests = { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), knownFailures: count('known-failure') };
     // A behaviour fails if any of its tests (rows) fails; it is skipped only if all were skipped.
-    const verdict = list.reduce<Exclude<Verdict, 'not-run'>>((acc, o) => (ORDER[o.verdict] > ORDER[acc] ? o.verdict : acc), 'skipped');
+    const verdict = list.reduce<TestVerdict>((acc, o) => (ORDER[o.verdict] > ORDER[acc] ? o.verdict : acc), 'skipped');
     const failed = list.filter((o) => o.verdict === 'failed');
     const noted = list.find((o) => o.verdict === verdict && o.note);
     const entry = byId.get(first.behaviour);
@@ -158,15 +170,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
       requests: list.reduce((n, o) => n + (o.requests ?? 0), 0),
       note: noted?.note,
       skipKind: verdict === 'skipped' ? list.find((o) => o.skipKind)?.skipKind : undefined,
-      failures: failed.length
-        ? failed.map((o) => ({
-            test: o.test,
-            ...parseFailure(o.message ?? ''),
-            message: o.message ?? '',
-            exchange: o.exchange,
-            reproduce: o.exchange ? curlFor(o.exchange) : undefined,
-          }))
-        : undefined,
+      failures: failed.length ? failed.map((o) => failureDetail(o, entry)) : undefined,
     });
   }
   if (options.includeNotRun) {

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import type { PbtSettings } from '../config/pbt.ts';
 import type { HttpResult } from '../runtime/http.ts';
-import type { Verify } from '../runtime/verify.ts';
+import { ConformanceFailure, formatCheck, type Verify } from '../runtime/verify.ts';
 
 export interface LoggedRequest {
   method: string;
@@ -48,13 +48,10 @@ export function formatRequests(log: readonly LoggedRequest[]): string {
     .join('\n');
 }
 
-/** The Check/Expected/Actual lines of a verify failure (its request part is attached separately). */
+/** The Check/Expected/Actual lines of a failure inside a sequence (its exchange is attached to the outer failure). */
 function innerFailure(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const lines = e.message.split('\n');
-  const cut = lines.findIndex((l) => l.startsWith('Request:'));
-  const body = (cut === -1 ? lines : lines.slice(0, cut)).filter((l, i) => !(i === 0 && l.startsWith('[')));
-  return body.join('\n');
+  if (e instanceof ConformanceFailure) return formatCheck(e.parts);
+  return e instanceof Error ? e.message : String(e);
 }
 
 export interface SequenceCheck<T> {

@@ -88,7 +88,7 @@ export async function requireEndpoint(ctx: BehaviourContext, endpoint: string): 
   const d = await discovery(ctx);
   ctx.verify.status(d.resourceTypes, 200, 'GET /ResourceTypes answers 200');
   const found = d.types.some((t) => String(ciGet(t, 'endpoint') ?? '').replace(/\/+$/, '').toLowerCase().endsWith(endpoint.toLowerCase()));
-  if (!found) ctx.skip(`the server's ResourceTypes declare no ${endpoint} endpoint: nothing to check`);
+  if (!found) ctx.skip(`the server's ResourceTypes declare no ${endpoint} endpoint: nothing to check`, 'capability');
 }
 
 export function findAttribute(schema: SchemaDefinition, path: string): SchemaAttribute | undefined {
@@ -101,7 +101,7 @@ export function findAttribute(schema: SchemaDefinition, path: string): SchemaAtt
 /** Skips, naming what is missing, unless the schema declares every path. */
 export function requireAttributes(ctx: BehaviourContext, schema: SchemaDefinition, paths: string[]): void {
   const missing = paths.filter((p) => !findAttribute(schema, p));
-  if (missing.length) ctx.skip(`the server's Schemas do not declare ${missing.join(', ')} in ${schema.id}: nothing to check`);
+  if (missing.length) ctx.skip(`the server's Schemas do not declare ${missing.join(', ')} in ${schema.id}: nothing to check`, 'capability');
 }
 
 /** (type, caseExact) of attributes as the server declares them, for the local filter evaluator and sorting. */

@@ -7,6 +7,7 @@ import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import type { HttpResult } from '../runtime/http.ts';
 import { CORE_USER_URN, ENTERPRISE_URN } from '../oracles/urns.ts';
 import { idsOf } from './lists.ts';
+import { needWrites } from './needs.ts';
 
 export type Query = Record<string, string>;
 
@@ -18,16 +19,9 @@ export function expectExactly(ctx: BehaviourContext, res: HttpResult, ids: reado
   ctx.verify.equal(res, res.body.totalResults, ids.length, `totalResults counts exactly ${what}`);
 }
 
-/** Skips when the check must create users and this target does not allow writes. */
-export function needWrites(ctx: BehaviourContext, why: string): void {
-  if (!ctx.target.allowWrites) {
-    ctx.skip(`creates its own users (${why}): set SCIM_ALLOW_WRITES=true to run it against this target`);
-  }
-}
-
 /** Skips when the check selects its users with a filter and the ServiceProviderConfig says filtering is unsupported. */
 export function needFilter(ctx: BehaviourContext): void {
-  if (ctx.target.capabilities.filter === false) ctx.skip("selects its users with a filter, and the server's ServiceProviderConfig says filter.supported is false");
+  if (ctx.target.capabilities.filter === false) ctx.skip("selects its users with a filter, and the server's ServiceProviderConfig says filter.supported is false", 'capability');
 }
 
 export interface OwnUser {
@@ -41,7 +35,7 @@ export interface OwnUser {
 
 /** Creates one user (minimal template unless a body is given) and a filter that selects exactly it. */
 export async function ownUser(ctx: BehaviourContext, label: string, body?: Record<string, any>): Promise<OwnUser> {
-  needWrites(ctx, 'a user to list');
+  needWrites(ctx, 'its own users (a user to list)');
   needFilter(ctx);
   const b = body ?? ctx.build.user(label);
   const created = await ctx.create('users', b);
@@ -74,7 +68,7 @@ export function reportBody(ctx: BehaviourContext, label: string, managerId: stri
  * any org (nobody else reports to a manager the run just created).
  */
 export async function ownReports(ctx: BehaviourContext, n: number, label: string): Promise<OwnReports> {
-  needWrites(ctx, 'a manager and users reporting to it');
+  needWrites(ctx, 'its own users (a manager and users reporting to it)');
   needFilter(ctx);
   const manager = await ctx.create('users', ctx.build.user(`${label}-mgr`));
   ctx.verify.status(manager, 201, 'the manager the reports point at is created (POST /users)');
@@ -96,6 +90,6 @@ export async function ownReports(ctx: BehaviourContext, n: number, label: string
  */
 export function skipIf2019Refuses(ctx: BehaviourContext, res: HttpResult, filter: string): void {
   if (ctx.target.apiVersion === '2019' && res.status === 400) {
-    ctx.skip(`this 2019 server refuses the filter "${filter}" (400), and the 2019 doc documents no filter that selects a set of users`);
+    ctx.skip(`this 2019 server refuses the filter "${filter}" (400), and the 2019 doc documents no filter that selects a set of users`, 'version');
   }
 }

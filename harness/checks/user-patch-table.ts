@@ -210,11 +210,11 @@ export interface Prepared {
 export async function prepare(row: BaseRow, ctx: BehaviourContext, startState: Assertion[] | undefined): Promise<Prepared> {
   const { verify, target, skip, build } = ctx;
   if (row.versions && !row.versions.includes(target.apiVersion)) {
-    skip(`this row is not documented for API version ${target.apiVersion} (documented for ${row.versions.join(', ')})`);
+    skip(`this row is not documented for API version ${target.apiVersion} (documented for ${row.versions.join(', ')})`, 'version');
   }
   const vars = await prepareVars(row, ctx);
   const needed = missing(row.operations ?? row.body, vars);
-  if (needed.length > 0) skip(`the operations need ${needed.join(', ')}, which this target does not provide (org fixture or existing data)`);
+  if (needed.length > 0) skip(`the operations need ${needed.join(', ')}, which this target does not provide (org fixture or existing data)`, 'configuration');
   const userBody = build.user('patch', row.template ?? 'minimal', fill(row.with ?? {}, vars));
   vars.userName = userBody.userName;
   vars.displayName = userBody.displayName;
@@ -224,7 +224,7 @@ export async function prepare(row: BaseRow, ctx: BehaviourContext, startState: A
   const start = fillAssertions(startState, vars);
   const unmet = start.find((a) => !holds(a, valueAt(created.body, a.path)));
   if (unmet) {
-    skip(`the created user does not start in the state this row needs (${describe(unmet)}; got ${JSON.stringify(valueAt(created.body, unmet.path))}), so the PATCH could prove nothing`);
+    skip(`the created user does not start in the state this row needs (${describe(unmet)}; got ${JSON.stringify(valueAt(created.body, unmet.path))}), so the PATCH could prove nothing`, 'row');
   }
   const body = row.body !== undefined ? fill(row.body, vars) : { schemas: [PATCH_OP_URN], Operations: fill(row.operations ?? [], vars) };
   return { id: created.body.id, created, vars, body };

@@ -4,18 +4,32 @@
  * and a body excerpt, and a curl line that reproduces the request.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { curlFor, type HttpResult, type RecordedExchange } from './http.ts';
 import { validateModel, type ModelName } from '../config/models.ts';
+import { curlFor, type HttpResult, type RecordedExchange } from './http.ts';
+import type { FailureData, FailureParts } from './results.ts';
 
 const BODY_EXCERPT = 1200;
 
+/** A failed check: its parts as data (for the report), its message built from them (for people). */
 export class ConformanceFailure extends Error {
-  constructor(
-    message: string,
-    readonly exchange?: RecordedExchange,
-  ) {
-    super(message);
+  constructor(readonly parts: FailureParts) {
+    super(formatFailure(parts));
     this.name = 'ConformanceFailure';
+  }
+
+  get exchange(): RecordedExchange | undefined {
+    return this.parts.exchange;
+  }
+
+  /** The failure as report data: expected and actual rendered as they read in the message. */
+  data(): FailureData {
+    const { requirement, check, expected, actual, exchange } = this.parts;
+    return { requirement, check, expected: show(expected), actual: show(actual), ...(exchange ? { exchange } : {}) };
+  }
+
+  /** The same failure with a note added to what was checked (e.g. the generated input that made it fail). */
+  withNote(note: string): ConformanceFailure {
+    return new ConformanceFailure({ ...this.parts, check: `${this.parts.check}\n${note}` });
   }
 }
 
@@ -49,19 +63,13 @@ function excerpt(body: string): string {
   return body.length > BODY_EXCERPT ? `${body.slice(0, BODY_EXCERPT)}… (${body.length} bytes)` : body;
 }
 
-export function formatFailure(parts: {
-  requirement: string;
-  check: string;
-  expected: unknown;
-  actual: unknown;
-  exchange?: RecordedExchange;
-}): string {
-  const lines = [
-    parts.requirement,
-    `Check:    ${parts.check}`,
-    `Expected: ${indent(show(parts.expected))}`,
-    `Actual:   ${indent(show(parts.actual))}`,
-  ];
+/** The Check, Expected and Actual lines of a failure. */
+export function formatCheck(parts: Pick<FailureParts, 'check' | 'expected' | 'actual'>): string {
+  return [`Check:    ${parts.check}`, `Expected: ${indent(show(parts.expected))}`, `Actual:   ${indent(show(parts.actual))}`].join('\n');
+}
+
+export function formatFailure(parts: FailureParts): string {
+  const lines = [parts.requirement, formatCheck(parts)];
   if (parts.exchange) lines.push(formatExchange(parts.exchange));
   return lines.join('\n');
 }
@@ -85,10 +93,12 @@ export type Verify = ReturnType<typeof createVerify>;
 /** Verifiers bound to one requirement (the behaviour's `[ID] title`). */
 export function createVerify(requirement: string) {
   const fail = (check: string, expected: unknown, actual: unknown, res?: HttpResult): never => {
-    throw new ConformanceFailure(formatFailure({ requirement, check, expected, actual, exchange: res?.exchange }), res?.exchange);
+    throw new ConformanceFailure({ requirement, check, expected, actual, exchange: res?.exchange });
   };
 
   const verify = {
+    /** `[ID] title (level; sources)`: the first line of every failure. */
+    requirement,
     fail,
 
     /** The response status is `expected` (or one of them). */

@@ -34,3 +34,35 @@ describe('conformance report model', () => {
     expect(report.summary.mustFailed).toBe(0);
   });
 });
+
+describe('skips and failures come to the report as data', () => {
+  const exchange = {
+    request: { method: 'GET', url: 'http://h/api/v2/scim/v2/users/1', headers: { authorization: 'Bearer <redacted>' } },
+    response: { status: 500, headers: {}, body: '' },
+    durationMs: 3,
+  };
+
+  test('the failure detail is the harness failure data, whatever the message says', () => {
+    const failure = { requirement: '[RT-GET] x (MUST; s)', check: 'HTTP status', expected: '200', actual: '500', exchange };
+    const report = buildReport([outcome({ behaviour: 'RT-GET', prefix: '/a', verdict: 'failed', message: 'reworded: nothing here looks like Expected: 1', failure })], []);
+    const [detail] = report.results[0].failures ?? [];
+    expect(detail).toMatchObject({ requirement: failure.requirement, check: 'HTTP status', expected: '200', actual: '500', exchange });
+    expect(detail.reproduce).toMatch(/^curl /);
+  });
+
+  test('a failure without data (e.g. a timeout) names the requirement from the catalogue and no expected/actual', () => {
+    const report = buildReport([outcome({ behaviour: 'RT-GET', prefix: '/a', verdict: 'failed', message: 'Test timed out in 60000ms.' })], []);
+    const [detail] = report.results[0].failures ?? [];
+    expect(detail.requirement).toMatch(/^\[RT-GET\] .+ \(MUST; .+\)$/);
+    expect(detail).not.toHaveProperty('expected');
+    expect(detail.message).toBe('Test timed out in 60000ms.');
+  });
+
+  test('the verdict reads the skip kind, not the wording of the reason', () => {
+    const skipped = (skipKind: TestOutcome['skipKind'], note: string) => buildReport([outcome({ behaviour: 'SPC-GET', prefix: '/a', verdict: 'skipped', note, skipKind })], []);
+    expect(skipped('configuration', 'anything at all').verdict).toBe('incomplete');
+    expect(skipped('capability', 'needs an org fixture: set SCIM_ORG_ROLE').verdict).toBe('conformant');
+    expect(skipped('inconclusive', 'creates or changes data').verdict).toBe('conformant');
+    expect(skipped('configuration', 'x').results[0].skipKind).toBe('configuration');
+  });
+});

@@ -70,6 +70,7 @@ behaviour('GRP-DELETE-NON-SCIM-REFUSED', 'refuses to delete a group not created 
     skip(
       `the group of SCIM_ORG_NON_SCIM_GROUP_ID (${id}) has externalId "${externalId}", so it may have been created through SCIM ` +
         'and a DELETE could remove it: not sent. Configure a group without externalId.',
+      'configuration',
     );
   }
   const res = await scim.delete(`/groups/${encodeURIComponent(id)}`);

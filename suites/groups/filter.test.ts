@@ -9,7 +9,7 @@
  * run-scoped names and a random UUID that no group has. Rows: fixtures/cases/group-filters.json.
  */
 import { randomUUID } from 'node:crypto';
-import { behaviour, fillCase, holdScratchGroup, rowsOf, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
+import { behaviour, scratchGroupId, fillCase, holdScratchGroup, rowsOf, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
 import table from '../../fixtures/cases/group-filters.json' with { type: 'json' };
 
 const PATH = '/groups';
@@ -51,9 +51,7 @@ async function groupToRead(ctx: BehaviourContext): Promise<GroupToRead> {
     verify.schema(res, 'ScimV2Group', res.body, 'prerequisite: POST /groups answers with a valid ScimV2Group');
     return { id: res.body.id, displayName: res.body.displayName, created: true };
   }
-  const id = target.org.groupId;
-  // The catalogue's org:group requirement skips the check before it gets here when no scratch group is configured.
-  if (!id) return ctx.skip('needs a group the run may use: set SCIM_ORG_GROUP_ID (this API version cannot create groups)');
+  const id = scratchGroupId(ctx);
   // Other checks may rename the scratch group: hold it unchanged between reading its name and filtering by it.
   await holdScratchGroup(ctx);
   return { id, displayName: await displayNameOf(ctx, id), created: false };

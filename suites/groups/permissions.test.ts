@@ -23,7 +23,7 @@ function requireLacking(ctx: BehaviourContext, op: OperationKey): void {
   const held = ctx.target.identities.limited?.permissions ?? [];
   const allowing = documentedPermissions(ctx, op).filter((p) => held.includes(p));
   if (allowing.length > 0) {
-    ctx.skip(`the limited identity holds ${allowing.join(', ')}, which the docs list for ${op}: it can not show the refusal`);
+    ctx.skip(`the limited identity holds ${allowing.join(', ')}, which the docs list for ${op}: it can not show the refusal`, 'configuration');
   }
 }
 

@@ -183,7 +183,7 @@ behaviour('RFC-BULK-MAX-OPERATIONS-413', 'refuses a bulk request over maxOperati
   const d = await discovery(ctx);
   const max = ciGet(ciGet(d.spc.body, 'bulk'), 'maxOperations');
   ctx.verify.that(d.spc, typeof max === 'number' && max >= 0, 'the ServiceProviderConfig gives bulk.maxOperations (RFC 7643 §5: REQUIRED)', 'an integer', max ?? '(absent)');
-  if ((max as number) > 100) ctx.skip(`bulk.maxOperations is ${String(max)}: a request over it would cost more than this suite sends at once`);
+  if ((max as number) > 100) ctx.skip(`bulk.maxOperations is ${String(max)}: a request over it would cost more than this suite sends at once`, 'inconclusive');
   // DELETEs of ids that do not exist: nothing is created or lost if the server wrongly runs them.
   const operations = Array.from({ length: (max as number) + 1 }, (_, i) => ({ method: 'DELETE', path: `/Users/scimct-no-such-user-${i}` }));
   const res = await ctx.scim.post('/Bulk', { schemas: [BULK_REQUEST_URN], Operations: operations });

@@ -217,7 +217,7 @@ behaviour(
       const counterexample = out.counterexample ? formatFilter(out.counterexample[0]) : '?';
       const replay = `replay: SCIM_PBT_SEED=${out.seed} SCIM_PBT_PATH=${out.counterexamplePath ?? ''}`;
       if (error instanceof ConformanceFailure) {
-        throw new ConformanceFailure(`${error.message}\nGenerated filter (shrunk after ${out.numRuns} run(s)): ${counterexample}\n${replay}`, error.exchange);
+        throw error.withNote(`Generated filter (shrunk after ${out.numRuns} run(s)): ${counterexample}\n${replay}`);
       }
       throw new Error(`generated filter ${counterexample} (${replay}): ${(error as Error)?.message ?? String(error)}`);
     }

@@ -4,7 +4,7 @@
  * (fixtures/cases/user-attributes.json); the request forms (comma list, repeated keys, name case, list endpoint)
  * are checked on their own.
  */
-import { behaviour, type BehaviourContext, type HttpResult, rowsOf } from '../../harness/index.ts';
+import { behaviour, type BehaviourContext, type HttpResult, rowsOf, needWrites } from '../../harness/index.ts';
 import table from '../../fixtures/cases/user-attributes.json' with { type: 'json' };
 import { ciGet } from '../../harness/index.ts';
 
@@ -74,7 +74,7 @@ interface Subject {
  */
 async function createSubject(ctx: BehaviourContext, label: string, setup: readonly string[] = []): Promise<Subject> {
   const { target, skip } = ctx;
-  if (!target.allowWrites) skip('creates the user it reads: set SCIM_ALLOW_WRITES=true to run it against this target');
+  needWrites(ctx, 'the user it reads');
   // Every check here only reads its user: one user per kind of setup serves them all (a few requests
   // instead of one user per row); the runner removes it at the end of the run.
   const key = `users/attributes/${[...setup].sort().join('+') || 'plain'}`;
@@ -256,7 +256,7 @@ behaviour('USR-ATTRIBUTES-NAME-CASE', 'matches attribute names in attributes and
 
 behaviour('USR-ATTRIBUTES-PASSWORD-NEVER', 'does not return password even when attributes asks for it', async (ctx) => {
   const { verify } = ctx;
-  if (!ctx.target.allowWrites) ctx.skip('creates the user it reads: set SCIM_ALLOW_WRITES=true to run it against this target');
+  needWrites(ctx, 'the user it reads');
   const password = `Scimct-${Math.random().toString(36).slice(2, 10)}-Pw9!`;
   const created = await ctx.create('users', ctx.build.user('attr-password', 'full', { password }));
   verify.status(created, [200, 201], 'setup: POST /users creates a user with a password');

@@ -313,7 +313,7 @@ async function postCase(row: CaseRow, ctx: BehaviourContext): Promise<void> {
   for (const [key, env] of Object.entries(ORG_FIXTURES)) {
     if (!text.includes(`{{${key}}}`)) continue;
     const value = target.org[key as keyof typeof ORG_FIXTURES];
-    if (!value) skip(`needs an org fixture for this row: set ${env}`);
+    if (!value) skip(`needs an org fixture for this row: set ${env}`, 'configuration');
     vars[key] = value!;
   }
   if (text.includes('{{managerId}}')) {

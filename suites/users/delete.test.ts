@@ -66,7 +66,7 @@ behaviour('USR-DELETE-OMITTED-FROM-LISTS', 'leaves a deleted user out of the use
     verify.that(scan.last, scan.found === undefined, `${what} does not hold the deleted user`, 'no entry', scan.found);
     if (!scan.complete) inconclusive.push(incompleteScanReason(scan, what));
   }
-  if (inconclusive.length) skip(inconclusive.join('; '));
+  if (inconclusive.length) skip(inconclusive.join('; '), 'inconclusive');
 });
 
 behaviour('USR-DELETE-UNKNOWN-404', 'answers DELETE of an unknown id with 404', async ({ scim, verify }) => {

@@ -52,12 +52,12 @@ async function setUp(row: Row, ctx: BehaviourContext) {
   let selfId: string | undefined;
   let reportIds: string[] = [];
   if (row.filter.includes('{division}')) {
-    if (!target.org.division) ctx.skip('needs an org fixture: set SCIM_ORG_DIVISION');
+    if (!target.org.division) ctx.skip('needs an org fixture: set SCIM_ORG_DIVISION', 'configuration');
     vars.division = target.org.division;
   }
   const label = row.behaviour.toLowerCase();
   if (USER_PLACEHOLDER.test(row.filter) || row.expect === 'division' || row.expect === 'self') {
-    needWrites(ctx, 'the user the filter must find');
+    needWrites(ctx, 'its own users (the user the filter must find)');
     // 2021: the full template (externalId, division, employeeNumber, work email); 2019 documents none of those.
     const template = target.apiVersion === '2019' ? 'minimal' : 'full';
     const body = build.user(label, template, { title: names.displayName(`${label}-title`) });
@@ -174,7 +174,7 @@ behaviour('USR-FILTER-ACTIVE-FALSE', 'returns only inactive users for active eq 
   const res = await ctx.scim.get(PATH, { query: { filter: 'active eq false' } });
   verify.status(res, 200);
   verify.schema(res, 'ScimUserListResponse');
-  if (!inactiveId && res.body.totalResults === 0) ctx.skip('the org has no inactive user to list, and writes are off so the check cannot create one');
+  if (!inactiveId && res.body.totalResults === 0) ctx.skip('the org has no inactive user to list, and writes are off so the check cannot create one', 'configuration');
   const active = resources(res).filter((u) => u.active !== false).map((u) => ({ id: u.id, active: u.active }));
   verify.equal(res, active, [], 'every listed user is inactive');
   verify.that(res, resources(res).length > 0, 'inactive users are listed', 'one or more Resources', 0);

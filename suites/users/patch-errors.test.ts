@@ -98,7 +98,7 @@ behaviour(
   async ({ scim, verify, build, create, limited, target, prefix, skip }) => {
     const documented = (operations as unknown as OperationsFile).versions[target.apiVersion]?.operations.patchScimUser?.prefixes[prefix]?.permissions ?? [];
     const held = (target.identities.limited?.permissions ?? []).filter((p) => documented.includes(p));
-    if (held.length > 0) skip(`the limited identity holds ${held.join(', ')}, which PATCH user accepts`);
+    if (held.length > 0) skip(`the limited identity holds ${held.join(', ')}, which PATCH user accepts`, 'configuration');
     const client = limited();
     const created = await create('users', build.user('permission', 'minimal', { title: 'Before Title' }));
     verify.status(created, [200, 201], 'setup: the user to PATCH is created');

@@ -13,7 +13,8 @@ import { RunLedger, type LedgerResource } from '../ledger.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { registerSecret } from '../redact.ts';
 import { createVerify, type Verify } from '../verify.ts';
-import { skipKindOf, skipReason } from './skips.ts';
+import type { SkipKind } from '../results.ts';
+import { requirementSkip } from './skips.ts';
 
 let cachedTarget: ResolvedTarget | undefined;
 export function getTarget(): ResolvedTarget {
@@ -83,8 +84,11 @@ export interface BehaviourContext {
   shared<T>(key: string, factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>): Promise<T>;
   /** A client for the main identity on another prefix (same connection pool and token). */
   scimAt(prefix: string): ScimClient;
-  /** Skip this test with a reason (recorded in the report). */
-  skip(reason: string): never;
+  /**
+   * Skip this test: the reason and its kind are recorded in the report (runtime/results.ts SKIP_KINDS: version,
+   * capability, configuration, row, inconclusive; only configuration makes the verdict incomplete).
+   */
+  skip(reason: string, kind: SkipKind): never;
   test: TestContext;
 }
 
@@ -107,9 +111,8 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Be
   // The counter restarts with every test file (each file gets a fresh module), so a per-module nonce keeps names unique.
   const unique = (label: string) => `${target.run.runPrefix}${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-w${worker}${MODULE_NONCE}n${++nameCounter}`;
 
-  const skip = (reason: string): never => {
-    tctx.task.meta.skipReason = reason;
-    tctx.task.meta.skipKind = skipKindOf(reason);
+  const skip = (reason: string, kind: SkipKind): never => {
+    tctx.task.meta.skip = { kind, reason };
     tctx.skip(reason);
     throw new Error('unreachable');
   };
@@ -136,7 +139,10 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Be
     scim,
     limited() {
       const ts = identityTokens(target, 'limited');
-      if (!ts) return skip(skipReason({ ...b, requires: ['limited-identity'] }, target) ?? 'no limited identity');
+      if (!ts) {
+        const why = requirementSkip({ ...b, requires: ['limited-identity'] }, target) ?? { kind: 'configuration', reason: 'no limited identity' };
+        return skip(why.reason, why.kind);
+      }
       return new ScimClient(http, prefix, ts);
     },
     anonymous: () => new ScimClient(http, prefix, undefined),

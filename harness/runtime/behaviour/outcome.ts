@@ -7,31 +7,11 @@ import type { TestContext } from 'vitest';
 import type { Behaviour } from '../../config/catalogue.ts';
 import { findExpectation, loadExpectations, type ExpectationsFile } from '../../config/expectations.ts';
 import type { ResolvedTarget } from '../../config/target.ts';
-import type { RecordedExchange } from '../http.ts';
+import type { FailureData } from '../results.ts';
 import { ConformanceFailure, formatExchange } from '../verify.ts';
 import { attachFailingExchange, exchangesToAllure, labelForAllure } from './allure.ts';
 import { getTarget, makeContext, type BehaviourContext } from './context.ts';
-import { skipKindOf, skipReason, type SkipKind } from './skips.ts';
-
-declare module 'vitest' {
-  interface TaskMeta {
-    behaviour?: string;
-    prefix?: string;
-    level?: string;
-    resource?: string;
-    /** Set when a listed known failure failed as expected. */
-    knownFailure?: { reason: string; error: string };
-    skipReason?: string;
-    /** version: not documented for the API version; capability: the server says it does not support it;
-     *  configuration: the run lacks something (writes, limited identity, org fixture); row: a case-table row does not apply. */
-    skipKind?: SkipKind;
-    /** The exchange that proved a failure (redacted). */
-    failureExchange?: RecordedExchange;
-    /** HTTP requests this test sent, and how many of them were retries after a 429. */
-    requests?: number;
-    retries?: number;
-  }
-}
+import { requirementSkip } from './skips.ts';
 
 let expectations: ExpectationsFile | undefined | null = null;
 function targetExpectations(target: ResolvedTarget): ExpectationsFile | undefined {
@@ -48,11 +28,10 @@ export async function runBehaviour(b: Behaviour, prefix: string, tctx: TestConte
   meta.level = b.level;
   meta.resource = b.resource;
   await labelForAllure(b, prefix, target);
-  const reason = skipReason(b, target);
-  if (reason) {
-    meta.skipReason = reason;
-    meta.skipKind = skipKindOf(reason);
-    tctx.skip(reason);
+  const skip = requirementSkip(b, target);
+  if (skip) {
+    meta.skip = skip;
+    tctx.skip(skip.reason);
     return;
   }
   const ctx = makeContext(b, prefix, tctx);
@@ -67,26 +46,43 @@ export async function runBehaviour(b: Behaviour, prefix: string, tctx: TestConte
     await account();
   } catch (e) {
     await account();
-    if (meta.skipReason) throw e;
-    const exchange = e instanceof ConformanceFailure ? e.exchange : ctx.exchanges.at(-1);
+    if (meta.skip) throw e;
+    const failure = failureData(e, ctx);
     if (expected) {
-      meta.knownFailure = { reason: expected.reason, error: (e as Error).message.split('\n').slice(0, 4).join('\n') };
+      meta.knownFailure = { reason: expected.reason, failure };
       tctx.annotate(`known failure (expectations/${target.targetName}.json): ${expected.reason}`);
       return;
     }
-    if (exchange) {
-      meta.failureExchange = exchange;
-      await attachFailingExchange(exchange);
-    }
-    if (!(e instanceof ConformanceFailure) && exchange) {
+    meta.failure = failure;
+    if (failure.exchange) await attachFailingExchange(failure.exchange);
+    if (!(e instanceof ConformanceFailure) && failure.exchange) {
       // An unexpected error (e.g. reading a field of a missing body): keep the evidence with it.
-      (e as Error).message = `${(e as Error).message}\nLast exchange:\n${formatExchange(exchange)}`;
+      (e as Error).message = `${(e as Error).message}\nLast exchange:\n${formatExchange(failure.exchange)}`;
     }
     throw e;
   }
   if (expected) {
-    throw new ConformanceFailure(
-      `[${b.id}] unexpected pass: expectations/${target.targetName}.json lists it as a known failure ("${expected.reason}") but it passes now. Remove the entry.`,
-    );
+    const unexpectedPass = new ConformanceFailure({
+      requirement: ctx.verify.requirement,
+      check: `expectations/${target.targetName}.json lists it as a known failure: remove the entry`,
+      expected: `a failure ("${expected.reason}")`,
+      actual: 'it passes (unexpected pass)',
+    });
+    meta.failure = unexpectedPass.data();
+    throw unexpectedPass;
   }
+}
+
+/** What failed, as report data: the parts of a ConformanceFailure, or an unexpected error with the last exchange. */
+function failureData(e: unknown, ctx: BehaviourContext): FailureData {
+  if (e instanceof ConformanceFailure) return e.data();
+  const exchange = ctx.exchanges.at(-1);
+  const error = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e);
+  return {
+    requirement: ctx.verify.requirement,
+    check: 'the check runs to completion',
+    expected: 'no error',
+    actual: error,
+    ...(exchange ? { exchange } : {}),
+  };
 }
