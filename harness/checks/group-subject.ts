@@ -14,7 +14,6 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { fillCase } from '../config/cases.ts';
 import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import { SCRATCH_GROUP_MISSING } from '../runtime/behaviour/skips.ts';
 import type { HttpResult } from '../runtime/http.ts';
@@ -222,5 +221,3 @@ async function lockScratchGroup(ctx: BehaviourContext, id: string): Promise<() =
   }
 }
 
-/** Deep-replaces {{name}} placeholders of a group case-table row (harness fillCase). */
-export const fillGroupCase = <T>(template: T, vars: Record<string, unknown>): T => fillCase(template, vars, 'fixtures/cases/group-patch.json');

@@ -3,13 +3,12 @@
  * and the state assertions of the table (read a value at a '/'-separated path and compare it). This is an
  * assertion reader, not a PATCH interpreter: the expected state of every row is written in the table.
  */
-import cases from '../../fixtures/cases/user-patch.json' with { type: 'json' };
-import { rowsOf } from '../config/cases.ts';
+import { caseTable, placeholdersOf, rowsOf } from '../config/cases.ts';
 import type { BehaviourContext } from '../runtime/behaviour/context.ts';
-import { fillTemplate } from '../runtime/builders.ts';
 import type { HttpResult } from '../runtime/http.ts';
 import { ciGet } from '../oracles/attributes.ts';
 import { ENTERPRISE_URN, PATCH_OP_URN } from '../oracles/urns.ts';
+import { fillRow } from './cases.ts';
 
 export interface Assertion {
   path: string;
@@ -41,31 +40,38 @@ export interface InvalidRow extends BaseRow {
   unchanged?: Assertion[];
 }
 
-const table = cases as unknown as { valid: ValidRow[]; invalid: InvalidRow[] };
+const TABLE = caseTable<ValidRow | InvalidRow>('user-patch');
+const isValid = (row: ValidRow | InvalidRow): row is ValidRow => 'expect' in row;
 
-const TABLE = 'fixtures/cases/user-patch.json';
-export const validRows = (id: string) => rowsOf(table.valid, id, TABLE);
-export const invalidRows = (id: string) => rowsOf(table.invalid, id, TABLE);
+/** The valid rows (with `expect`) of a behaviour; a behaviour whose rows are not all valid is a broken table. */
+export function validRows(id: string): ValidRow[] {
+  const rows = rowsOf(TABLE, id);
+  if (!rows.every(isValid)) throw new Error(`${TABLE.file}: ${id} mixes valid and invalid rows (its check runs one kind)`);
+  return rows;
+}
+
+/** The invalid rows (with `status`) of a behaviour. */
+export function invalidRows(id: string): InvalidRow[] {
+  const rows = rowsOf(TABLE, id);
+  if (rows.some(isValid)) throw new Error(`${TABLE.file}: ${id} mixes valid and invalid rows (its check runs one kind)`);
+  return rows as InvalidRow[];
+}
 
 // ---------------------------------------------------------------- placeholders
 
 type Vars = Record<string, string | undefined>;
-const PLACEHOLDER = /\{\{(\w+)\}\}/g;
-
-function referenced(value: unknown): Set<string> {
-  return new Set([...JSON.stringify(value ?? null).matchAll(PLACEHOLDER)].map((m) => m[1]));
-}
-
-function missing(value: unknown, vars: Vars): string[] {
-  return [...referenced(value)].filter((v) => vars[v] === undefined);
-}
 
 const randomDigits = () => String(100000000 + Math.floor(Math.random() * 899999999));
 
-/** Values for the row's placeholders; a second user or a users list is fetched only when the row needs one. */
-async function prepareVars(row: BaseRow, ctx: BehaviourContext): Promise<Vars> {
+/**
+ * Values for the row's placeholders; a second user or a users list is fetched only when the row needs one. A value
+ * this target lacks (an org fixture, another role) stays undefined: fillRow then skips the row with that reason.
+ */
+async function prepareVars(row: BaseRow, ctx: BehaviourContext, user: { userName: string; displayName: string }): Promise<Vars> {
   const { names, target } = ctx;
   const vars: Vars = {
+    userName: user.userName,
+    displayName: user.displayName,
     newUserName: names.userName('renamed'),
     newDisplayName: names.displayName('renamed'),
     externalId: names.externalId('ext'),
@@ -84,7 +90,9 @@ async function prepareVars(row: BaseRow, ctx: BehaviourContext): Promise<Vars> {
     routingLanguage: target.org.routingLanguage,
     groupId: target.org.groupId ?? target.org.nonScimGroupId,
   };
-  const refs = referenced(row);
+  const refs = new Set(placeholdersOf(row));
+  // What the target lacks skips the row before anything else is created for it.
+  fillRow(ctx, TABLE, [...refs].filter((r) => r in vars).map((r) => `{{${r}}}`), vars);
   if (refs.has('managerId') || refs.has('takenUserName')) {
     const other = await ctx.create('users', ctx.build.user('other'));
     ctx.verify.status(other, [200, 201], 'setup: a second user is created');
@@ -123,15 +131,6 @@ async function discoverOthers(ctx: BehaviourContext): Promise<Vars> {
   return { otherRole, otherDivision };
 }
 
-/** Fills a value; properties and array items whose placeholder has no value are left out (harness/builders.ts). */
-function fill<T>(value: T, vars: Vars): T {
-  return fillTemplate(value, vars) as T;
-}
-
-/** Assertions whose placeholders all have values, filled. */
-function fillAssertions(list: Assertion[] | undefined, vars: Vars): Assertion[] {
-  return (list ?? []).filter((a) => missing(a, vars).length === 0).map((a) => fill(a, vars));
-}
 
 // ---------------------------------------------------------------- state assertions
 
@@ -203,38 +202,38 @@ export interface Prepared {
 }
 
 /**
- * Row setup: skips rows of other API versions and rows whose operations need a value the target lacks; creates
- * the user; skips when the created user does not start in the state `startState` describes (the PATCH could not
- * prove anything then). Returns the user, the filled placeholders and the PATCH body.
+ * Row setup: skips rows of other API versions and rows that need a value the target lacks (anywhere in the row: a
+ * row never runs with part of it left out); creates the user; skips when the created user does not start in the state
+ * `startState` describes (the PATCH could not prove anything then). Returns the user, the placeholder values and the
+ * PATCH body.
  */
 export async function prepare(row: BaseRow, ctx: BehaviourContext, startState: Assertion[] | undefined): Promise<Prepared> {
   const { verify, target, skip, build } = ctx;
   if (row.versions && !row.versions.includes(target.apiVersion)) {
     skip(`this row is not documented for API version ${target.apiVersion} (documented for ${row.versions.join(', ')})`, 'version');
   }
-  const vars = await prepareVars(row, ctx);
-  const needed = missing(row.operations ?? row.body, vars);
-  if (needed.length > 0) skip(`the operations need ${needed.join(', ')}, which this target does not provide (org fixture or existing data)`, 'configuration');
-  const userBody = build.user('patch', row.template ?? 'minimal', fill(row.with ?? {}, vars));
-  vars.userName = userBody.userName;
-  vars.displayName = userBody.displayName;
-  const created = await ctx.create('users', userBody);
+  const base = build.user('patch', row.template ?? 'minimal');
+  const vars = await prepareVars(row, ctx, { userName: base.userName, displayName: base.displayName });
+  const filled = fillRow(ctx, TABLE, { with: row.with ?? {}, operations: row.operations, body: row.body, start: startState ?? [] }, vars);
+  const created = await ctx.create('users', { ...base, ...filled.with });
   verify.status(created, [200, 201], 'setup: the user to PATCH is created');
   verify.schema(created, 'ScimV2User');
-  const start = fillAssertions(startState, vars);
-  const unmet = start.find((a) => !holds(a, valueAt(created.body, a.path)));
+  const unmet = filled.start.find((a) => !holds(a, valueAt(created.body, a.path)));
   if (unmet) {
     skip(`the created user does not start in the state this row needs (${describe(unmet)}; got ${JSON.stringify(valueAt(created.body, unmet.path))}), so the PATCH could prove nothing`, 'row');
   }
-  const body = row.body !== undefined ? fill(row.body, vars) : { schemas: [PATCH_OP_URN], Operations: fill(row.operations ?? [], vars) };
+  const body = filled.body !== undefined ? filled.body : { schemas: [PATCH_OP_URN], Operations: filled.operations ?? [] };
   return { id: created.body.id, created, vars, body };
 }
+
+/** The row's assertions with their placeholders filled (prepare has skipped a row missing a value). */
+const fillAssertions = (ctx: BehaviourContext, list: Assertion[], vars: Vars): Assertion[] => fillRow(ctx, TABLE, list, vars);
 
 /** A valid row: PATCH → 200 ScimV2User showing the expected state; a fresh GET shows it too. */
 export async function runValid(row: ValidRow, ctx: BehaviourContext): Promise<{ patched: HttpResult; fetched: HttpResult; vars: Vars }> {
   const { scim, verify } = ctx;
   const { id, vars, body } = await prepare(row, ctx, row.before);
-  const expected = fillAssertions(row.expect, vars);
+  const expected = fillAssertions(ctx, row.expect, vars);
   const patched = await scim.patch(`/users/${encodeURIComponent(id)}`, body);
   verify.status(patched, 200);
   verify.schema(patched, 'ScimV2User');
@@ -257,6 +256,6 @@ export async function runInvalid(row: InvalidRow, ctx: BehaviourContext): Promis
     const fetched = await scim.get(`/users/${encodeURIComponent(id)}`);
     verify.status(fetched, 200);
     verify.schema(fetched, 'ScimV2User');
-    verifyState(ctx, fetched, fetched.body, fillAssertions(row.unchanged, vars), 'stored user after the refused PATCH (nothing applied)');
+    verifyState(ctx, fetched, fetched.body, fillAssertions(ctx, row.unchanged, vars), 'stored user after the refused PATCH (nothing applied)');
   }
 }

@@ -4,8 +4,7 @@
  * (fixtures/cases/user-attributes.json); the request forms (comma list, repeated keys, name case, list endpoint)
  * are checked on their own.
  */
-import { behaviour, type BehaviourContext, type HttpResult, rowsOf, needWrites } from '../../harness/index.ts';
-import table from '../../fixtures/cases/user-attributes.json' with { type: 'json' };
+import { assertEveryRowUsed, behaviour, caseTable, needWrites, rowsOf, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
 import { ciGet } from '../../harness/index.ts';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -22,7 +21,7 @@ interface Row {
   mustNotReturn: string[];
 }
 
-const rows = table.rows as Row[];
+const TABLE = caseTable<Row>('user-attributes');
 
 // ------------------------------------------------------------------ helpers
 
@@ -147,12 +146,8 @@ async function getProjected(ctx: BehaviourContext, id: string, query: Record<str
 
 // ------------------------------------------------------------------ the documented values (case table)
 
-const tabled = new Set<string>();
 /** The table's rows for one behaviour (a behaviour without rows is a broken table). */
-function rowsFor(id: string): Row[] {
-  tabled.add(id);
-  return rowsOf(rows, id, 'fixtures/cases/user-attributes.json');
-}
+const rowsFor = (id: string): Row[] => rowsOf(TABLE, id);
 
 /** One row: a user holding every value, one GET with the row's parameter, then what must and must not come back. */
 async function projectionCase(row: Row, ctx: BehaviourContext): Promise<void> {
@@ -227,8 +222,7 @@ behaviour.for(
   rowsFor('USR-EXCLUDED-ALWAYS-RETURNED'),
   projectionCase,
 );
-const orphans = rows.filter((r) => !tabled.has(r.behaviour)).map((r) => `${r.behaviour} › ${r.name}`);
-if (orphans.length > 0) throw new Error(`fixtures/cases/user-attributes.json rows no test runs: ${orphans.join(', ')}`);
+assertEveryRowUsed(TABLE);
 
 // ------------------------------------------------------------------ request forms
 

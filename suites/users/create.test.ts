@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
+  assertEveryRowUsed,
   behaviour,
+  caseTable,
   createAndRead,
   ENTERPRISE_URN,
-  fillCase,
+  fillRow,
   GENESYS_URN,
   phoneDigits,
   postUserWith,
@@ -11,7 +13,6 @@ import {
   rowsOf,
   type BehaviourContext,
 } from '../../harness/index.ts';
-import cases from '../../fixtures/cases/user-create-errors.json' with { type: 'json' };
 
 // ---------------------------------------------------------------- the 201 response
 
@@ -288,8 +289,8 @@ interface CaseRow {
   raw?: string;
 }
 
-const ROWS = cases.rows as CaseRow[];
-const caseRows = (id: string): CaseRow[] => rowsOf(ROWS, id, 'fixtures/cases/user-create-errors.json');
+const TABLE = caseTable<CaseRow>('user-create-errors');
+const caseRows = (id: string): CaseRow[] => rowsOf(TABLE, id);
 
 const ORG_FIXTURES = {
   role: 'SCIM_ORG_ROLE',
@@ -298,7 +299,6 @@ const ORG_FIXTURES = {
   routingLanguage: 'SCIM_ORG_ROUTING_LANGUAGE',
 } as const;
 
-const fill = (v: unknown, vars: Record<string, string>): unknown => fillCase(v, vars, 'fixtures/cases/user-create-errors.json');
 
 async function postCase(row: CaseRow, ctx: BehaviourContext): Promise<void> {
   const { build, create, verify, names, target, skip } = ctx;
@@ -324,11 +324,11 @@ async function postCase(row: CaseRow, ctx: BehaviourContext): Promise<void> {
 
   let res;
   if (row.raw !== undefined) {
-    res = await postUserWith(ctx, undefined, { rawBody: fill(row.raw, vars) as string });
+    res = await postUserWith(ctx, undefined, { rawBody: fillRow(ctx, TABLE, row.raw, vars) });
   } else {
     const body: Record<string, any> = { ...base, schemas: [...base.schemas] };
     for (const [k, v] of Object.entries(row.set ?? {})) {
-      body[k] = fill(v, vars);
+      body[k] = fillRow(ctx, TABLE, v, vars);
       if (k.startsWith('urn:') && !body.schemas.includes(k)) body.schemas.push(k);
     }
     for (const k of row.unset ?? []) delete body[k];
@@ -361,3 +361,5 @@ behaviour.for('USR-POST-PROFICIENCY-RANGE-400', 'refuses a proficiency outside 0
 behaviour.for('USR-POST-UNKNOWN-ATTRIBUTES-IGNORED', 'ignores unknown attributes and creates the user', caseRows('USR-POST-UNKNOWN-ATTRIBUTES-IGNORED'), postCase);
 
 behaviour.for('USR-POST-MALFORMED-JSON-400', 'refuses a body that is not valid JSON with 400 invalidSyntax', caseRows('USR-POST-MALFORMED-JSON-400'), postCase);
+
+assertEveryRowUsed(TABLE);

@@ -7,19 +7,20 @@
  */
 import {
   behaviour,
+  caseTable,
   ciGet,
   ENTERPRISE_URN,
   expectExactly,
-  fillCase,
+  fillRow,
   idsOf,
   needWrites,
   ownReports,
   resources,
   rowsOf,
+  unhandled,
   type BehaviourContext,
   type HttpResult,
 } from '../../harness/index.ts';
-import table from '../../fixtures/cases/user-filters.json' with { type: 'json' };
 
 const PATH = '/users';
 
@@ -32,15 +33,12 @@ interface Row {
   expect: Expect;
 }
 
-const ALL_ROWS = table.rows as Row[];
-
-const caseRows = (id: string): Row[] => rowsOf(ALL_ROWS, id, 'fixtures/cases/user-filters.json');
+const TABLE = caseTable<Row>('user-filters');
+const caseRows = (id: string): Row[] => rowsOf(TABLE, id);
 
 /** Placeholders that stand for a user the row creates. */
 const USER_PLACEHOLDER = /\{(id|userName|USERNAME|externalId|employeeNumber|displayName|title)\}/;
 
-const fill = (template: string, vars: Record<string, string | undefined>): string =>
-  fillCase(template, vars, 'fixtures/cases/user-filters.json', { single: true });
 
 /** Creates what the row's filter looks for and returns the placeholder values and the ids it must select. */
 async function setUp(row: Row, ctx: BehaviourContext) {
@@ -80,7 +78,7 @@ async function setUp(row: Row, ctx: BehaviourContext) {
     vars.managerId = set.managerId;
     reportIds = set.ids;
   }
-  return { filter: fill(row.filter, vars), vars, selfId, reportIds };
+  return { filter: fillRow(ctx, TABLE, row.filter, vars, { single: true }), vars, selfId, reportIds };
 }
 
 function divisionOf(u: unknown): unknown {
@@ -147,6 +145,8 @@ async function runRow(row: Row, ctx: BehaviourContext): Promise<void> {
     case 'not-self-or-400':
       refusedOr200((ids) => verify.that(res, !ids.includes(selfId!), 'the user the filter excludes is not listed', `no ${selfId}`, ids));
       break;
+    default:
+      unhandled(TABLE, row, 'expect', row.expect);
   }
 }
 
