@@ -8,11 +8,14 @@ import type { HttpResult } from '../runtime/http.ts';
 export function verifyDiscoveryMeta(
   verify: BehaviourContext['verify'],
   res: HttpResult,
-  items: { meta?: Record<string, unknown> }[],
+  items: { meta?: Record<string, unknown> }[] | undefined,
   resourceType: 'ResourceType' | 'Schema',
   label: (item: any) => string,
 ): void {
-  for (const item of items) {
+  const list = Array.isArray(items) ? items : [];
+  // An empty list would pass every per-item check without judging one.
+  verify.that(res, list.length > 0, `the list holds ${resourceType}s whose meta is judged`, 'one or more Resources', list.length);
+  for (const item of list) {
     const meta = item.meta ?? {};
     const name = label(item);
     verify.equal(res, meta.resourceType, resourceType, `${name}: meta.resourceType`);

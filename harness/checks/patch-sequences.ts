@@ -29,8 +29,8 @@ const MODEL = { users: 'ScimV2User', groups: 'ScimV2Group' } as const;
 
 const versionOf = (res: HttpResult): string | undefined => res.body?.meta?.version ?? res.headers.etag;
 
-/** Runs the steps; every failure goes through ctx.verify. */
-export async function runPatchSequence(ctx: BehaviourContext, rec: SequenceRecorder, steps: readonly GeneratedRequest[], o: SequenceOptions): Promise<void> {
+/** Runs the steps; every failure goes through ctx.verify. Returns how many PATCH requests were sent (not left open). */
+export async function runPatchSequence(ctx: BehaviourContext, rec: SequenceRecorder, steps: readonly GeneratedRequest[], o: SequenceOptions): Promise<number> {
   const { verify, scim } = ctx;
   const schema = MODEL[o.resource];
   const created = rec.sent(await ctx.create(o.resource, o.createBody), 'create the resource of this sequence');
@@ -39,6 +39,7 @@ export async function runPatchSequence(ctx: BehaviourContext, rec: SequenceRecor
   let model: ResourceModel = modelFromResource(o.resource, created.body);
   let version = versionOf(created);
   const path = `/${o.resource}/${encodeURIComponent(model.id)}`;
+  let sent = 0;
 
   for (const step of steps) {
     const body = instantiate(step.body, o.tag);
@@ -48,6 +49,7 @@ export async function runPatchSequence(ctx: BehaviourContext, rec: SequenceRecor
       continue;
     }
     const res = rec.sent(await scim.patch(path, body), step.note);
+    sent++;
     if (outcome.kind === 'ok') {
       verify.status(res, 200, 'the PATCH is applied: 200 with the resource (the model predicts success)');
       verify.schema(res, schema);
@@ -81,6 +83,7 @@ export async function runPatchSequence(ctx: BehaviourContext, rec: SequenceRecor
     version = now;
     if (outcome.kind === 'ok') model = outcome.state;
   }
+  return sent;
 }
 
 /**
@@ -102,6 +105,7 @@ export async function checkPatchModel(
   },
 ): Promise<void> {
   let sequence = 0;
+  let sent = 0;
   await checkSequences({
     verify: ctx.verify,
     settings: o.settings,
@@ -110,13 +114,16 @@ export async function checkPatchModel(
     replayCommand: ctx.target.embedded
       ? `npx vitest run --project suites-${ctx.target.apiVersion} ${o.file} -t ${ctx.behaviour.id}`
       : `npm run conformance -- --filter ${ctx.behaviour.id} --prefix ${ctx.prefix}`,
-    run: (steps, rec) =>
-      runPatchSequence(ctx, rec, steps, {
+    run: async (steps, rec) => {
+      sent += await runPatchSequence(ctx, rec, steps, {
         resource: o.resource,
         createBody: o.createBody(),
         model: o.model,
         tag: `s${++sequence}`,
         checkVersion: ctx.target.capabilities.etag !== false,
-      }),
+      });
+    },
   });
+  // Every generated request had an outcome the sources leave open: nothing was compared with the model.
+  if (sent === 0) ctx.skip(`none of the requests generated in ${sequence} sequence(s) had a determined outcome, so none was sent`, 'inconclusive');
 }
