@@ -335,35 +335,48 @@ function infer(values: unknown[]): AttributeInfo {
   return { type: typeof v === 'boolean' ? 'boolean' : typeof v === 'number' ? 'decimal' : 'string', caseExact: false };
 }
 
+/** The nodes a filter's logic (and, or, not) combines. */
+export type FilterLeaf = Extract<FilterNode, { kind: 'compare' | 'pr' | 'valuePath' }>;
+
+/** Evaluates the logic of a filter (and, or, not); `leaf` judges each comparison, presence test and value path. */
+export function evaluateLogic(node: FilterNode, leaf: (n: FilterLeaf) => boolean): boolean {
+  switch (node.kind) {
+    case 'and':
+      return evaluateLogic(node.left, leaf) && evaluateLogic(node.right, leaf);
+    case 'or':
+      return evaluateLogic(node.left, leaf) || evaluateLogic(node.right, leaf);
+    case 'not':
+      return !evaluateLogic(node.filter, leaf);
+    default:
+      return leaf(node);
+  }
+}
+
 /** Whether `resource` matches `filter`. `lookup` describes attributes (type, caseExact) as the server declares them. */
 export function matches(filter: FilterNode | string, resource: unknown, lookup: AttributeLookup = () => undefined): boolean {
   const node = typeof filter === 'string' ? parseFilter(filter) : filter;
-  const evalNode = (n: FilterNode, target: unknown, parent?: AttrPath): boolean => {
+  const evalNode = (root: FilterNode, target: unknown, parent?: AttrPath): boolean => {
     // Inside a value path, attribute names are sub-attributes of the parent attribute.
     const describe = (p: AttrPath): AttributeInfo | undefined => lookup(parent ? { urn: parent.urn, attr: parent.attr, sub: p.attr } : p);
-    switch (n.kind) {
-      case 'and':
-        return evalNode(n.left, target, parent) && evalNode(n.right, target, parent);
-      case 'or':
-        return evalNode(n.left, target, parent) || evalNode(n.right, target, parent);
-      case 'not':
-        return !evalNode(n.filter, target, parent);
-      case 'pr':
-        return valuesAt(target, n.path).some(present);
-      case 'compare': {
-        const values = valuesAt(target, n.path);
-        const info = describe(n.path) ?? infer(values);
-        if (n.value === null) return n.op === 'eq' ? values.length === 0 : n.op === 'ne' ? values.length > 0 : false;
-        if (n.op === 'ne') return !values.some((v) => compareOne(v, 'eq', n.value, info));
-        return values.some((v) => compareOne(v, n.op, n.value, info));
+    return evaluateLogic(root, (n) => {
+      switch (n.kind) {
+        case 'pr':
+          return valuesAt(target, n.path).some(present);
+        case 'compare': {
+          const values = valuesAt(target, n.path);
+          const info = describe(n.path) ?? infer(values);
+          if (n.value === null) return n.op === 'eq' ? values.length === 0 : n.op === 'ne' ? values.length > 0 : false;
+          if (n.op === 'ne') return !values.some((v) => compareOne(v, 'eq', n.value, info));
+          return values.some((v) => compareOne(v, n.op, n.value, info));
+        }
+        case 'valuePath': {
+          if (parent) throw new FilterError('value paths do not nest');
+          const top = ciGet(base(target, n.path.urn), n.path.attr);
+          const items = Array.isArray(top) ? top : top === undefined || top === null ? [] : [top];
+          return items.some((item) => evalNode(n.filter, item, n.path));
+        }
       }
-      case 'valuePath': {
-        if (parent) throw new FilterError('value paths do not nest');
-        const top = ciGet(base(target, n.path.urn), n.path.attr);
-        const items = Array.isArray(top) ? top : top === undefined || top === null ? [] : [top];
-        return items.some((item) => evalNode(n.filter, item, n.path));
-      }
-    }
+    });
   };
   return evalNode(node, resource);
 }

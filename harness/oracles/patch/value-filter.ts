@@ -4,7 +4,7 @@
  * a multi-valued attribute with the model's own comparison rules (its case-exactness per sub-attribute).
  */
 import { ciGet } from '../attributes.ts';
-import { FilterError, formatFilter, parseFilter, type FilterNode } from '../filter.ts';
+import { evaluateLogic, FilterError, formatFilter, parseFilter, type FilterNode } from '../filter.ts';
 import { isUnassigned, lc, PathSyntaxError, type Obj } from './model.ts';
 import { findDef, type AttrDef } from './schema.ts';
 
@@ -21,48 +21,44 @@ export function parseValueFilter(text: string): Filter {
 }
 
 /** Whether a record matches the filter (the filter's attributes were checked against the sub-attributes first). */
-export function matchFilter(f: Filter, rec: Obj, attr: AttrDef): boolean {
-  switch (f.kind) {
-    case 'and':
-      return matchFilter(f.left, rec, attr) && matchFilter(f.right, rec, attr);
-    case 'or':
-      return matchFilter(f.left, rec, attr) || matchFilter(f.right, rec, attr);
-    case 'not':
-      return !matchFilter(f.filter, rec, attr);
-    case 'valuePath':
-      // resolveTarget leaves a nested value path undetermined before anything is matched
-      throw new Error(`a value path inside a value filter: ${formatFilter(f)}`);
-    case 'pr':
-      return !isUnassigned(ciGet(rec, f.path.attr));
-    case 'compare': {
-      const def = findDef(attr.sub, f.path.attr)!;
-      let a = ciGet(rec, f.path.attr) as unknown;
-      let b = f.value as unknown;
-      if (typeof a === 'string' && typeof b === 'string' && def.ci) {
-        a = lc(a);
-        b = lc(b);
-      }
-      if (a === undefined || a === null) return f.op === 'ne' ? b !== null : f.op === 'eq' && b === null;
-      switch (f.op) {
-        case 'eq':
-          return a === b;
-        case 'ne':
-          return a !== b;
-        case 'co':
-          return typeof a === 'string' && typeof b === 'string' && a.includes(b);
-        case 'sw':
-          return typeof a === 'string' && typeof b === 'string' && a.startsWith(b);
-        case 'ew':
-          return typeof a === 'string' && typeof b === 'string' && a.endsWith(b);
-        case 'gt':
-          return typeof a === typeof b && (a as any) > (b as any);
-        case 'ge':
-          return typeof a === typeof b && (a as any) >= (b as any);
-        case 'lt':
-          return typeof a === typeof b && (a as any) < (b as any);
-        case 'le':
-          return typeof a === typeof b && (a as any) <= (b as any);
+export function matchFilter(filter: Filter, rec: Obj, attr: AttrDef): boolean {
+  return evaluateLogic(filter, (f) => {
+    switch (f.kind) {
+      case 'valuePath':
+        // resolveTarget leaves a nested value path undetermined before anything is matched
+        throw new Error(`a value path inside a value filter: ${formatFilter(f)}`);
+      case 'pr':
+        return !isUnassigned(ciGet(rec, f.path.attr));
+      case 'compare': {
+        const def = findDef(attr.sub, f.path.attr)!;
+        let a = ciGet(rec, f.path.attr) as unknown;
+        let b = f.value as unknown;
+        if (typeof a === 'string' && typeof b === 'string' && def.ci) {
+          a = lc(a);
+          b = lc(b);
+        }
+        if (a === undefined || a === null) return f.op === 'ne' ? b !== null : f.op === 'eq' && b === null;
+        switch (f.op) {
+          case 'eq':
+            return a === b;
+          case 'ne':
+            return a !== b;
+          case 'co':
+            return typeof a === 'string' && typeof b === 'string' && a.includes(b);
+          case 'sw':
+            return typeof a === 'string' && typeof b === 'string' && a.startsWith(b);
+          case 'ew':
+            return typeof a === 'string' && typeof b === 'string' && a.endsWith(b);
+          case 'gt':
+            return typeof a === typeof b && (a as any) > (b as any);
+          case 'ge':
+            return typeof a === typeof b && (a as any) >= (b as any);
+          case 'lt':
+            return typeof a === typeof b && (a as any) < (b as any);
+          case 'le':
+            return typeof a === typeof b && (a as any) <= (b as any);
+        }
       }
     }
-  }
+  });
 }
