@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import type { TestProjectInlineConfiguration } from 'vitest/config';
-import { allureResultsDir, reportDir as reportDirOf } from './runner/paths.ts';
+import { allureResultsDir, cliConfig, cliProfile, cliSelection, reportDir as reportDirOf } from './harness/config/env.ts';
 
 /**
  * Projects:
@@ -8,21 +8,16 @@ import { allureResultsDir, reportDir as reportDirOf } from './runner/paths.ts';
  *  - suites-2021, suites-2019: the conformance suite against the embedded emulator, once per API version
  *  - conformance: the suite against the target configured through bin/conformance.ts (npm run conformance)
  */
-const fromCli = Boolean(process.env.SCIM_CONFORMANCE_CONFIG);
+const fromCli = cliConfig() !== undefined;
 /**
  * The profile of a CLI run (bin/conformance.ts sets SCIM_CONFORMANCE_PROFILE): genesys runs the Genesys suite
  * directories, rfc7644 runs suites/rfc7644/ only. The npm test projects run the genesys suites.
  */
-const profile = process.env.SCIM_CONFORMANCE_PROFILE === 'rfc7644' ? 'rfc7644' : 'genesys';
+const profile = cliProfile();
 const SUITE_FILES = {
   genesys: { include: ['suites/**/*.test.ts'], exclude: ['suites/rfc7644/**'] },
   rfc7644: { include: ['suites/rfc7644/**/*.test.ts'], exclude: [] as string[] },
 };
-/** How bin/conformance.ts narrowed the run (--id, --filter): the report marks it partial. */
-function selectionFromCli(): { ids?: string[]; filter?: string } | undefined {
-  const raw = process.env.SCIM_CONFORMANCE_SELECTION;
-  return raw ? (JSON.parse(raw) as { ids?: string[]; filter?: string }) : undefined;
-}
 /** Where reports go (SCIM_REPORT_DIR, default reports/); nested runs (fault injection) write elsewhere. */
 const reportDir = reportDirOf();
 
@@ -52,7 +47,7 @@ export default defineConfig({
       'default',
       // The conformance reporter writes conformance-report.{json,md,html} and junit.xml (one testcase per check, skips with
       // their reasons); npm test also gets vitest's own JUnit of every project (unit tests included) as vitest-junit.xml.
-      ['./reporters/conformance-reporter.ts', { outputDir: reportDir, selection: selectionFromCli() }],
+      ['./reporters/conformance-reporter.ts', { outputDir: reportDir, selection: cliSelection() }],
       ['json', { outputFile: `${reportDir}/vitest-results.json` }],
       ...(fromCli ? [] : [['junit', { outputFile: `${reportDir}/vitest-junit.xml` }] satisfies ['junit', object]]),
       ['allure-vitest/reporter', { resultsDir: allureResultsDir() }],

@@ -66,7 +66,7 @@ export const BENCH_CASES: (BenchCase | CustomBenchCase)[] = [
   },
   {
     name: 'patch-pbt',
-    description: 'generated PATCH cases per second (harness/arbitraries.ts + harness/patch-model.ts, sent over HTTP)',
+    description: 'generated PATCH cases per second (harness/generators/patch-requests.ts + harness/oracles/patch-model.ts, sent over HTTP)',
     run: benchPatchCases,
   },
   {

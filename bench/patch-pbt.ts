@@ -1,15 +1,17 @@
 /**
  * Bench case `patch-pbt`: generated PATCH cases per second against the emulator. Each of `connections` workers owns
- * a user; per case it generates a request (harness/arbitraries.ts, valid and invalid mixed 3:1), predicts it with
- * the model (harness/patch-model.ts), sends it over HTTP (undici keep-alive pool) and compares the answer with the
+ * a user; per case it generates a request (harness/generators/patch-requests.ts, valid and invalid mixed 3:1), predicts it with
+ * the model (harness/oracles/patch-model.ts), sends it over HTTP (undici keep-alive pool) and compares the answer with the
  * prediction. Reports cases/s (generation + model + HTTP), the share of undetermined cases (not sent), latency and
  * disagreements with the model (expected 0).
  */
 import fc from 'fast-check';
 import { Pool } from 'undici';
 import type { RunningEmulator } from '../emulator/server.ts';
-import { instantiate, invalidUserPatch, validUserPatch, type UserPatchArbContext } from '../harness/arbitraries.ts';
-import { applyPatch, compareResource, modelFromResource, type ModelOptions, type ResourceModel } from '../harness/patch-model.ts';
+import { instantiate, invalidUserPatch, validUserPatch, type UserPatchArbContext } from '../harness/generators/patch-requests.ts';
+import { applyPatch } from '../harness/oracles/patch/apply.ts';
+import { compareResource, modelFromResource } from '../harness/oracles/patch/compare.ts';
+import type { ModelOptions, ResourceModel } from '../harness/oracles/patch/model.ts';
 
 export interface CustomBenchContext {
   emu: RunningEmulator;

@@ -8,8 +8,8 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
-import { ConfigError, CONFIG_KEYS, loadConfig } from '../harness/config.ts';
-import { fetchClientCredentialsToken, TokenError } from '../harness/http.ts';
+import { ConfigError, CONFIG_KEYS, loadConfig } from '../harness/config/env.ts';
+import { fetchClientCredentialsToken, TokenError } from '../harness/runtime/http.ts';
 import { reportDir, resetAllureResults, ROOT } from '../runner/paths.ts';
 import type { ConformanceReport } from '../reporters/report-model.ts';
 import { renderText } from '../reporters/render.ts';

@@ -11,7 +11,7 @@ import {
   loadCatalogue,
   parseCatalogue,
   validateCatalogue,
-} from '../harness/catalogue.ts';
+} from '../harness/config/catalogue.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SUITES = join(ROOT, 'suites');
@@ -111,7 +111,7 @@ describe('profiles', () => {
   });
 });
 
-describe('harness/catalogue.ts', () => {
+describe('harness/config/catalogue.ts', () => {
   it('getBehaviour returns an entry and throws a clear error for an unknown id', () => {
     const first = loadCatalogue()[0];
     expect(getBehaviour(first.id)).toBe(first);

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadCatalogue } from '../harness/catalogue.ts';
+import { loadCatalogue } from '../harness/config/catalogue.ts';
 import { checkCatalogueSource, checkTextCitations, loadRegistry } from './citations.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

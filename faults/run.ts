@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../emulator/server.ts';
-import { ledgerDirFor } from '../harness/ledger.ts';
+import { ledgerDirFor } from '../harness/runtime/ledger.ts';
 import { embeddedOrgFixtures, LEDGER_ROOT, ROOT } from '../runner/paths.ts';
 import { affects, affectsPattern, FAULTS } from './catalogue.ts';
 import { startFaultProxy, type ProxyStats } from './proxy.ts';

@@ -8,30 +8,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Reporter, TestModule, TestCase, Vitest } from 'vitest/node';
 import { renderHtml } from './html.ts';
-import type { RecordedExchange } from '../harness/http.ts';
-import type { ResolvedTarget } from '../harness/target.ts';
+import type { ResolvedTarget } from '../harness/config/target.ts';
 import { renderJunit } from './junit.ts';
-import { buildReport, type FailureParts, type RunSelection, type TestOutcome } from './report-model.ts';
+import { buildReport, type RunSelection, type TestOutcome } from './report-model.ts';
 import { renderMarkdown } from './render.ts';
 
 export interface ConformanceReporterOptions {
   outputDir?: string;
   /** How the CLI narrowed the run (--id, --filter); vitest.config.ts passes it on from SCIM_CONFORMANCE_SELECTION. */
   selection?: RunSelection;
-}
-
-/**
- * The failure as data, when the harness hands it over in the task meta (`meta.failure`: requirement, check,
- * expected, actual, exchange); without it the report reads the parts from the failure message.
- */
-function structuredFailure(meta: object): { parts: FailureParts; exchange?: RecordedExchange } | undefined {
-  const f = (meta as { failure?: Record<string, unknown> }).failure;
-  if (!f || typeof f !== 'object') return undefined;
-  const text = (v: unknown) => (v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
-  return {
-    parts: { requirement: text(f.requirement), check: text(f.check), expected: text(f.expected), actual: text(f.actual) },
-    exchange: f.exchange as RecordedExchange | undefined,
-  };
 }
 
 function outcomeOf(tc: TestCase): TestOutcome | undefined {
@@ -54,14 +39,15 @@ function outcomeOf(tc: TestCase): TestOutcome | undefined {
     resource: meta.resource ?? '?',
   };
   Object.assign(base, { requests: meta.requests, retries: meta.retries, durationMs: tc.diagnostic()?.duration });
-  if (result.state === 'skipped') return { ...base, verdict: 'skipped', note: result.note ?? meta.skipReason ?? 'skipped', skipKind: meta.skipKind };
+  // Skip kinds and failure parts are data the harness put in the task meta (harness/runtime/results.ts).
+  if (result.state === 'skipped') return { ...base, verdict: 'skipped', note: meta.skip?.reason ?? result.note ?? 'skipped', skipKind: meta.skip?.kind };
   if (result.state === 'failed') {
     const message = result.errors?.map((e) => e.message).join('\n') ?? 'failed';
-    const structured = structuredFailure(meta);
-    return { ...base, verdict: 'failed', message, failure: structured?.parts, exchange: structured?.exchange ?? (meta.failureExchange as RecordedExchange | undefined) };
+    return { ...base, verdict: 'failed', message, failure: meta.failure };
   }
   if (result.state === 'passed' && meta.knownFailure) {
-    return { ...base, verdict: 'known-failure', note: meta.knownFailure.reason, message: meta.knownFailure.error };
+    const f = meta.knownFailure.failure;
+    return { ...base, verdict: 'known-failure', note: meta.knownFailure.reason, failure: f, message: `${f.check}: expected ${f.expected}, got ${f.actual}` };
   }
   if (result.state === 'passed') return { ...base, verdict: 'passed' };
   return undefined;

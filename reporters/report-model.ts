@@ -5,21 +5,12 @@
  * Markdown, HTML, JUnit) is drawn from one view of it (reporters/view-model.ts).
  */
 import { createHash } from 'node:crypto';
-import { inProfile, loadCatalogue } from '../harness/catalogue.ts';
-import type { RecordedExchange } from '../harness/http.ts';
-import type { ResolvedTarget } from '../harness/target.ts';
-import { curlFor } from '../harness/http.ts';
+import { inProfile, loadCatalogue, type Behaviour } from '../harness/config/catalogue.ts';
+import type { ResolvedTarget } from '../harness/config/target.ts';
+import { curlFor, type RecordedExchange } from '../harness/runtime/http.ts';
+import type { FailureData, SkipKind, TestVerdict, Verdict } from '../harness/runtime/results.ts';
 
-export type Verdict = 'passed' | 'failed' | 'skipped' | 'known-failure' | 'not-run';
-export type SkipKind = 'version' | 'capability' | 'configuration' | 'row';
-
-/** The parts of a failure message, when the harness hands them over as data. */
-export interface FailureParts {
-  requirement?: string;
-  check?: string;
-  expected?: string;
-  actual?: string;
-}
+export type { SkipKind, Verdict };
 
 export interface TestOutcome {
   behaviour: string;
@@ -29,13 +20,13 @@ export interface TestOutcome {
   test: string;
   level: string;
   resource: string;
-  verdict: Exclude<Verdict, 'not-run'>;
+  verdict: TestVerdict;
   note?: string;
   skipKind?: SkipKind;
+  /** The failure message as vitest reports it (for people). */
   message?: string;
-  /** Structured failure parts; without them the parts are read from the message. */
-  failure?: FailureParts;
-  exchange?: RecordedExchange;
+  /** The failure as data (harness/runtime/results.ts): what the report's failure detail is built from. */
+  failure?: FailureData;
   requests?: number;
   retries?: number;
   durationMs?: number;
@@ -43,7 +34,7 @@ export interface TestOutcome {
 
 export interface FailureDetail {
   test: string;
-  /** The requirement line of the failure message (`[ID] title (level; sources)`). */
+  /** `[ID] title (level; sources)`. */
   requirement: string;
   check?: string;
   expected?: string;
@@ -56,7 +47,7 @@ export interface FailureDetail {
 /** One test (one case-table row) of a behaviour on a prefix. */
 export interface CaseResult {
   test: string;
-  verdict: Exclude<Verdict, 'not-run'>;
+  verdict: TestVerdict;
   /** Skip reason or known-failure reason. */
   note?: string;
   skipKind?: SkipKind;
@@ -161,38 +152,29 @@ export function isStrict(report: Pick<ConformanceReport, 'targets'>): boolean {
   return report.targets.some((t) => t.strict === true);
 }
 
-const ORDER: Record<Exclude<Verdict, 'not-run'>, number> = { failed: 3, 'known-failure': 2, passed: 1, skipped: 0 };
+const ORDER: Record<TestVerdict, number> = { failed: 3, 'known-failure': 2, passed: 1, skipped: 0 };
 
 /** The verdict of several tests of one behaviour on one prefix: any failure fails it; skipped only if all were skipped. */
-function combinedVerdict(verdicts: Exclude<Verdict, 'not-run'>[]): Exclude<Verdict, 'not-run'> {
-  return verdicts.reduce<Exclude<Verdict, 'not-run'>>((acc, v) => (ORDER[v] > ORDER[acc] ? v : acc), 'skipped');
+function combinedVerdict(verdicts: TestVerdict[]): TestVerdict {
+  return verdicts.reduce<TestVerdict>((acc, v) => (ORDER[v] > ORDER[acc] ? v : acc), 'skipped');
+}
+
+/** The failure detail of a failed test, from the failure data the harness recorded (never from the message text). */
+export function failureDetailOf(o: TestOutcome, entry: Behaviour | undefined = undefined): FailureDetail {
+  const f = o.failure;
+  const exchange = f?.exchange;
+  return {
+    test: o.test,
+    // A test that failed outside the harness (e.g. a timeout) has no failure data: the catalogue names the requirement.
+    requirement: f?.requirement ?? (entry ? `[${entry.id}] ${entry.title} (${entry.level}; ${entry.sources.join('; ')})` : `[${o.behaviour}]`),
+    ...(f ? { check: f.check, expected: f.expected, actual: f.actual } : {}),
+    message: o.message ?? '',
+    exchange,
+    reproduce: exchange ? curlFor(exchange) : undefined,
+  };
 }
 
 const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-
-/** The labelled parts of a harness failure message (`Check:`, `Expected:`, `Actual:`, with their indented continuation lines). */
-function partsOfMessage(message: string): Required<Pick<FailureParts, 'requirement'>> & FailureParts {
-  const lines = message.split('\n');
-  const pick = (label: string): string | undefined => {
-    const at = lines.findIndex((l) => l.startsWith(label));
-    if (at < 0) return undefined;
-    const value = [lines[at].slice(label.length).trim()];
-    for (const l of lines.slice(at + 1)) {
-      if (!/^\s{2,}/.test(l)) break;
-      value.push(l.trim());
-    }
-    return value.join('\n');
-  };
-  return { requirement: lines[0] ?? '', check: pick('Check:'), expected: pick('Expected:'), actual: pick('Actual:') };
-}
-
-/** The failure of one test as report data: its parts as the harness handed them over, or read from its message. */
-export function failureDetailOf(o: TestOutcome): FailureDetail {
-  const message = o.message ?? '';
-  const parts = { ...partsOfMessage(message), ...definedOnly(o.failure ?? {}) };
-  return { test: o.test, ...parts, message, exchange: o.exchange, reproduce: o.exchange ? curlFor(o.exchange) : undefined };
-}
-
 
 export interface BuildOptions {
   now?: Date;
@@ -244,7 +226,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
       requests: list.reduce((n, o) => n + (o.requests ?? 0), 0),
       note: noted?.note,
       skipKind: verdict === 'skipped' ? list.find((o) => o.skipKind)?.skipKind : undefined,
-      failures: failed.length ? failed.map(failureDetailOf) : undefined,
+      failures: failed.length ? failed.map((o) => failureDetailOf(o, entry)) : undefined,
       cases: list.map((o) =>
         definedOnly({
           test: o.test,

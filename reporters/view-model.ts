@@ -4,7 +4,7 @@
  * its explanation, the titles, the failures grouped by behaviour — so they cannot disagree.
  * It reads the report model only (FailureDetail, CaseResult), never a failure message.
  */
-import type { RecordedExchange } from '../harness/http.ts';
+import type { RecordedExchange } from '../harness/runtime/http.ts';
 import {
   countsInVerdict,
   isStrict,

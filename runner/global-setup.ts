@@ -9,18 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmulator } from '../emulator/server.ts';
-import { ConfigError, loadConfig, type ApiVersion, type TargetConfig } from '../harness/config.ts';
-import { closePools, fetchClientCredentialsToken, HttpClient, ScimClient, tokenSource, TokenError } from '../harness/http.ts';
-import { cleanupLedger, ledgerFiles } from '../harness/ledger.ts';
-import { collectionPath, newRunInfo, type Capabilities, type ResolvedTarget } from '../harness/target.ts';
+import { cliConfig, ConfigError, loadConfig, type ApiVersion, type TargetConfig } from '../harness/config/env.ts';
+import { closePools, fetchClientCredentialsToken, HttpClient, ScimClient, tokenSource, TokenError } from '../harness/runtime/http.ts';
+import { cleanupLedger, ledgerFiles } from '../harness/runtime/ledger.ts';
+import { collectionPath, newRunInfo, type Capabilities, type ResolvedTarget } from '../harness/config/target.ts';
 import { LEDGER_ROOT, embeddedOrgFixtures } from './paths.ts';
-
-export const CONFIG_ENV = 'SCIM_CONFORMANCE_CONFIG';
 
 /** The configured target (set by bin/conformance.ts), or the embedded emulator for `npm test`. */
 function configFor(project: TestProject): TargetConfig {
-  const raw = process.env[CONFIG_ENV];
-  if (raw) return JSON.parse(raw) as TargetConfig;
+  const fromCli = cliConfig();
+  if (fromCli) return fromCli;
   const version = /2019/.test(project.name) ? '2019' : '2021';
   return loadConfig({ SCIM_API_VERSION: version });
 }

@@ -1,29 +1,17 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OrgFixtures } from '../harness/config.ts';
+import { allureResultsDir, DEFAULT_REPORTS_DIR, reportDir, type OrgFixtures } from '../harness/config/env.ts';
+
+export { allureResultsDir, reportDir };
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const REPORTS_DIR = `${ROOT}reports`;
+export const REPORTS_DIR = DEFAULT_REPORTS_DIR;
 export const LEDGER_ROOT = `${REPORTS_DIR}/.ledger`;
 const SEED_ORG = `${ROOT}fixtures/emulator/seed-org.json`;
 
-/** Where a run writes its reports: SCIM_REPORT_DIR (relative to the working directory) or the repo's reports/. */
-export function reportDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SCIM_REPORT_DIR ? resolve(env.SCIM_REPORT_DIR) : REPORTS_DIR;
-}
-
-/**
- * The allure results of a run, always `<report dir>/allure-results`: vitest.config.ts writes there (npm test and
- * npm run conformance alike), the CLI and `pretest` empty it before a run, and `npm run report` reads it.
- */
-export function allureResultsDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(reportDir(env), 'allure-results');
-}
-
 /** Empties the allure results directory, so it describes one run only; returns its path. */
-export function resetAllureResults(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = allureResultsDir(env);
+export function resetAllureResults(): string {
+  const dir = allureResultsDir();
   rmSync(dir, { recursive: true, force: true });
   return dir;
 }

@@ -4,10 +4,10 @@
  * configuration alone, without sending a request.
  */
 import { readFileSync } from 'node:fs';
-import { skipReason } from '../harness/behaviour.ts';
-import { inProfile, loadCatalogue, type Behaviour } from '../harness/catalogue.ts';
-import type { TargetConfig } from '../harness/config.ts';
-import type { Capabilities, ResolvedTarget } from '../harness/target.ts';
+import { requirementSkip } from '../harness/runtime/behaviour/skips.ts';
+import { inProfile, loadCatalogue, type Behaviour } from '../harness/config/catalogue.ts';
+import type { TargetConfig } from '../harness/config/env.ts';
+import type { Capabilities, ResolvedTarget } from '../harness/config/target.ts';
 import { embeddedOrgFixtures, ROOT } from './paths.ts';
 
 export class SelectionError extends Error {}
@@ -112,7 +112,7 @@ function plannedTarget(config: TargetConfig): ResolvedTarget {
 
 /**
  * Every behaviour a run with this configuration and selection would check, and whether it would run: the same
- * skip rules the run applies (harness skipReason), minus what only the server can tell — a ServiceProviderConfig
+ * skip rules the run applies (harness requirementSkip), minus what only the server can tell — a ServiceProviderConfig
  * feature of a remote target is read when the run starts ("if").
  */
 export function plan(config: TargetConfig, selected: { ids?: readonly string[]; filter?: string } = {}): PlanRow[] {
@@ -124,8 +124,8 @@ export function plan(config: TargetConfig, selected: { ids?: readonly string[]; 
     .filter((b) => !filter || filter.test(`[${b.id}] ${b.title}`))
     .map((b): PlanRow => {
       if (b.status === 'pending') return { behaviour: b, status: 'no', why: 'no test yet (pending in the catalogue)' };
-      const reason = skipReason(b, target);
-      if (reason) return { behaviour: b, status: 'no', why: reason };
+      const skip = requirementSkip(b, target);
+      if (skip) return { behaviour: b, status: 'no', why: skip.reason };
       const unknown = (b.requires ?? []).filter((r) => r.startsWith('spc:') && target.capabilities[r.slice(4) as keyof Capabilities] === undefined);
       if (unknown.length) {
         return { behaviour: b, status: 'if', why: `runs if the server's ServiceProviderConfig declares ${unknown.map((r) => `${r.slice(4)}.supported`).join(' and ')} (read when the run starts)` };

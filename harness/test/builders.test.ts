@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createBuilders, fillTemplate } from '../builders.ts';
+import { createBuilders, fillTemplate } from '../runtime/builders.ts';
 
 const names = { userName: (l: string) => `scimct-1-${l}@example.com`, displayName: (l: string) => `scimct-1-${l}`, externalId: (l: string) => `x-${l}` };
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigError, loadConfig, tokenUrlFor } from '../config.ts';
+import { ConfigError, loadConfig, tokenUrlFor } from '../config/env.ts';
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
   try {

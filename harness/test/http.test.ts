@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildQuery, closePools, curlFor, HttpClient, ScimClient, tokenSource } from '../http.ts';
-import { REDACTED } from '../redact.ts';
+import { buildQuery, closePools, curlFor, HttpClient, ScimClient, tokenSource } from '../runtime/http.ts';
+import { REDACTED } from '../runtime/redact.ts';
 import { fakeServer, json } from './fake-server.ts';
 
 let server: Awaited<ReturnType<typeof fakeServer>>;

@@ -2,9 +2,9 @@ import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { closePools, HttpClient, ScimClient } from '../http.ts';
-import { cleanupLedger, ledgerFiles, readLedger, RunLedger } from '../ledger.ts';
-import { newRunInfo, RUN_PREFIX_PATTERN } from '../target.ts';
+import { closePools, HttpClient, ScimClient } from '../runtime/http.ts';
+import { cleanupLedger, ledgerFiles, readLedger, RunLedger } from '../runtime/ledger.ts';
+import { newRunInfo, RUN_PREFIX_PATTERN } from '../config/target.ts';
 import { fakeServer, json } from './fake-server.ts';
 
 const users = new Map<string, { userName: string }>();

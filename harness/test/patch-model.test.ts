@@ -1,24 +1,15 @@
 /**
- * The PATCH reference model (harness/patch-model.ts): path and filter parsing, predicted states, predicted errors,
+ * The PATCH reference model (harness/oracles/patch-model.ts): path and filter parsing, predicted states, predicted errors,
  * undetermined cases, and the comparison with server representations. Table-driven; every row cites its rule.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import {
-  applyPatch,
-  compareResource,
-  ENTERPRISE_URN,
-  GENESYS_URN,
-  modelFromResource,
-  PATCH_OP_URN,
-  parseFilter,
-  parsePath,
-  PathSyntaxError,
-  type ModelOptions,
-  type ResourceKind,
-  type ScimType,
-} from '../patch-model.ts';
-import { invalidGroupPatch, invalidUserPatch, validGroupPatch, validUserPatch, instantiate } from '../arbitraries.ts';
+import { applyPatch } from '../oracles/patch/apply.ts';
+import { compareResource, modelFromResource } from '../oracles/patch/compare.ts';
+import { PathSyntaxError, type ModelOptions, type ResourceKind, type ScimType } from '../oracles/patch/model.ts';
+import { parsePath } from '../oracles/patch/path.ts';
+import { ENTERPRISE_URN, GENESYS_URN, PATCH_OP_URN } from '../oracles/urns.ts';
+import { invalidGroupPatch, invalidUserPatch, validGroupPatch, validUserPatch, instantiate } from '../generators/patch-requests.ts';
 
 const MANAGER = '11111111-1111-4111-8111-111111111111';
 const M1 = 'aaaaaaaa-0000-4000-8000-000000000001';
@@ -287,8 +278,28 @@ describe('paths and filters', () => {
     expect(out.kind === 'ok' ? 'removed' : out.kind === 'error' ? out.scimType : out.kind).toBe(matches === 'undetermined' ? matches : matches ? 'removed' : 'noTarget');
   });
 
-  test.for(['type eq', 'type "work"', 'type eq work', '(type eq "a"', 'type eq "a" and', 'type zz "a"'])('refuses the filter %j', (text) => {
-    expect(() => parseFilter(text)).toThrow(PathSyntaxError);
+  test.for(['type eq', 'type "work"', 'type eq work', '(type eq "a"', 'type eq "a" and', 'type zz "a"', "type eq 'a\\q'"])('refuses the value filter %j (a syntax error inside the brackets)', (text) => {
+    let error: unknown;
+    try {
+      parsePath(`emails[${text}]`, URNS);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PathSyntaxError);
+    expect((error as PathSyntaxError).inFilter).toBe(true);
+  });
+
+  test('reads a value filter with the one filter parser, single quotes included', () => {
+    expect(parsePath("externalIds[authority eq 'microsoft\\'teams' and not (value pr)]", URNS).filter).toEqual({
+      kind: 'and',
+      left: { kind: 'compare', path: { attr: 'authority' }, op: 'eq', value: "microsoft'teams" },
+      right: { kind: 'not', filter: { kind: 'pr', path: { attr: 'value' } } },
+    });
+  });
+
+  test.for(['value.display eq "x"', 'urn:x:y eq "x"'])('leaves a value filter on something other than a sub-attribute undetermined: %s', (filter) => {
+    const out = applyPatch(modelFromResource('users', USER), body({ op: 'remove', path: `phoneNumbers[${filter}]` }), OPTS);
+    expect(out.kind).toBe('undetermined');
   });
 });
 
@@ -316,7 +327,7 @@ describe('compareResource', () => {
   });
 });
 
-describe('generated requests (harness/arbitraries.ts) and the model agree on their class', () => {
+describe('generated requests (harness/generators/patch-requests.ts) and the model agree on their class', () => {
   const userCtx = { apiVersion: '2021' as const, org: { role: 'Supervisor', division: 'Sales Division', routingSkill: 'Billing', routingLanguage: 'English' }, managerIds: [MANAGER], namePrefix: 'scimct-x-{{seq}}' };
   const groupCtx = { memberIds: [M1, M2, M3], namePrefix: 'scimct-g-{{seq}}' };
 

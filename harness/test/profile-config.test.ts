@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigError, loadConfig } from '../config.ts';
-import { collectionPath } from '../target.ts';
+import { ConfigError, loadConfig } from '../config/env.ts';
+import { collectionPath } from '../config/target.ts';
 
 const base = { SCIM_TOKEN: 't' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { RateLimiter, retryAfterMs } from '../rate-limit.ts';
+import { RateLimiter, retryAfterMs } from '../runtime/rate-limit.ts';
 
 function fakeClock() {
   let now = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { redactBodyText, redactHeaders, redactJson, redactText, registerSecret, REDACTED } from '../redact.ts';
+import { redactBodyText, redactHeaders, redactJson, redactText, registerSecret, REDACTED } from '../runtime/redact.ts';
 
 describe('redaction', () => {
   test('masks credentials in headers but keeps the scheme', () => {

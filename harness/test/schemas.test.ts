@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
   SCHEMAS_DIR,
@@ -9,32 +8,25 @@ import {
   modelNames,
   validateModel,
   type ModelName,
-} from '../schemas.ts';
+} from '../config/models.ts';
+import { caseTableFiles, loadCaseTable } from '../config/cases.ts';
 
 interface SchemaCase {
   model: ModelName;
-  description: string;
+  name: string;
   valid: boolean;
   /** For invalid cases: a substring of one of the error lines (so a case cannot fail for the wrong reason). */
   error?: string;
   data: unknown;
 }
 
-const CASES_DIR = fileURLToPath(new URL('../../fixtures/schema-cases/', import.meta.url));
-
+/** The rows of fixtures/schema-cases/*.json (each table validated against schemas/cases/schema-cases.schema.json). */
 function loadCases(): SchemaCase[] {
   const out: SchemaCase[] = [];
-  for (const file of readdirSync(CASES_DIR).filter((f) => f.endsWith('.json')).sort()) {
-    const rows = JSON.parse(readFileSync(`${CASES_DIR}/${file}`, 'utf8')) as unknown[];
-    for (const [i, row] of rows.entries()) {
-      const c = row as Partial<SchemaCase>;
-      const where = `fixtures/schema-cases/${file}[${i}]`;
-      if (typeof c.model !== 'string' || !isModelName(c.model)) throw new Error(`${where}: unknown model ${JSON.stringify(c.model)}`);
-      if (typeof c.description !== 'string' || typeof c.valid !== 'boolean' || !('data' in c)) {
-        throw new Error(`${where}: needs description, valid and data`);
-      }
-      if (!c.valid && typeof c.error !== 'string') throw new Error(`${where}: an invalid case needs "error"`);
-      out.push(c as SchemaCase);
+  for (const file of caseTableFiles().filter((f) => f.startsWith('fixtures/schema-cases/'))) {
+    for (const [i, c] of loadCaseTable<SchemaCase>(file).rows.entries()) {
+      if (!isModelName(c.model)) throw new Error(`${file} rows[${i}] (${JSON.stringify(c.name)}): unknown model ${JSON.stringify(c.model)}`);
+      out.push(c);
     }
   }
   return out;
@@ -73,8 +65,8 @@ describe('case tables', () => {
     expect(mine.some((c) => !c.valid), `${name}: an invalid case`).toBe(true);
   });
 
-  // [model, description, case] rows: %s keeps the titles readable (object $fields are quoted and truncated).
-  const rows = (valid: boolean) => cases.filter((c) => c.valid === valid).map((c) => [c.model, c.description, c] as const);
+  // [model, name, case] rows: %s keeps the titles readable (object $fields are quoted and truncated).
+  const rows = (valid: boolean) => cases.filter((c) => c.valid === valid).map((c) => [c.model, c.name, c] as const);
 
   test.for(rows(true))('%s accepts: %s', ([, , { model, data }]) => {
     expect(validateModel(model, data).errors).toEqual([]);

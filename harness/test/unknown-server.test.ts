@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { closePools, HttpClient, TransportError } from '../http.ts';
-import { ConformanceFailure, createVerify } from '../verify.ts';
+import { closePools, HttpClient, TransportError } from '../runtime/http.ts';
+import { ConformanceFailure, createVerify } from '../runtime/verify.ts';
 import { fakeServer } from './fake-server.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { HttpResult } from '../http.ts';
-import { ConformanceFailure, createVerify } from '../verify.ts';
+import type { HttpResult } from '../runtime/http.ts';
+import { ConformanceFailure, createVerify } from '../runtime/verify.ts';
 
 function result(status: number, body: unknown, headers: Record<string, string> = { 'content-type': 'application/scim+json' }): HttpResult {
   const text = body === undefined ? '' : JSON.stringify(body);
@@ -30,6 +30,27 @@ function failureOf(fn: () => void): string {
 const verify = createVerify('[USR-GET-UNKNOWN-404] an unknown id is 404');
 
 describe('verify', () => {
+  test('a failure carries its parts as data: the report reads them, not the message', () => {
+    let failure: ConformanceFailure | undefined;
+    try {
+      verify.equal(result(200, { a: 1 }), { list: [1, 2] }, { list: [1] }, 'the list');
+    } catch (e) {
+      failure = e as ConformanceFailure;
+    }
+    expect(failure?.parts).toMatchObject({ requirement: '[USR-GET-UNKNOWN-404] an unknown id is 404', check: 'the list', expected: { list: [1] }, actual: { list: [1, 2] } });
+    expect(failure?.data()).toEqual({
+      requirement: '[USR-GET-UNKNOWN-404] an unknown id is 404',
+      check: 'the list',
+      expected: '{"list":[1]}',
+      actual: '{"list":[1,2]}',
+      exchange: failure?.exchange,
+    });
+    const noted = failure!.withNote('generated input: x');
+    expect(noted.parts.check).toBe('the list\ngenerated input: x');
+    expect(noted.message).toContain('Check:    the list\ngenerated input: x');
+    expect(noted.exchange).toBe(failure!.exchange);
+  });
+
   test('a failure message names the requirement, expected, actual, request, response and a curl line', () => {
     const msg = failureOf(() => verify.status(result(500, { oops: true }), 404));
     expect(msg).toContain('[USR-GET-UNKNOWN-404] an unknown id is 404');

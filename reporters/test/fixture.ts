@@ -2,9 +2,9 @@
  * A conformance report with every kind of cell: MUST/SHOULD/MAY failures, a known failure, skips of every kind
  * (version, capability, configuration, row), case-table rows, and not-run rows, on two API versions and two prefixes.
  */
-import type { RecordedExchange } from '../../harness/http.ts';
-import type { ResolvedTarget } from '../../harness/target.ts';
-import { formatFailure } from '../../harness/verify.ts';
+import type { RecordedExchange } from '../../harness/runtime/http.ts';
+import type { ResolvedTarget } from '../../harness/config/target.ts';
+import { formatFailure } from '../../harness/runtime/verify.ts';
 import { buildReport, type BuildOptions, type ConformanceReport, type TestOutcome } from '../report-model.ts';
 
 /** In the order of the report's columns (sorted). */
@@ -41,8 +41,11 @@ export function exchange(status: number, body: string): RecordedExchange {
 
 function failed(behaviour: string, level: string, prefix: string, test: string, expected: unknown, actual: unknown, apiVersion = '2021'): TestOutcome {
   const ex = exchange(500, '{"detail":"boom <b>|`x`"}');
-  const message = formatFailure({ requirement: `[${behaviour}] the requirement (${level}; seed 000)`, check: 'the status', expected, actual, exchange: ex });
-  return { behaviour, prefix, project: `suites-${apiVersion}`, apiVersion, test, level, resource: 'users', verdict: 'failed', message, exchange: ex, durationMs: 12 };
+  const requirement = `[${behaviour}] the requirement (${level}; seed 000)`;
+  const message = formatFailure({ requirement, check: 'the status', expected, actual, exchange: ex });
+  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const failure = { requirement, check: 'the status', expected: text(expected), actual: text(actual), exchange: ex };
+  return { behaviour, prefix, project: `suites-${apiVersion}`, apiVersion, test, level, resource: 'users', verdict: 'failed', message, failure, durationMs: 12 };
 }
 
 function outcome(behaviour: string, level: string, prefix: string, verdict: TestOutcome['verdict'], extra: Partial<TestOutcome> = {}, apiVersion = '2021'): TestOutcome {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { ResolvedTarget } from '../../harness/target.ts';
+import type { ResolvedTarget } from '../../harness/config/target.ts';
 import { buildReport, type TestOutcome } from '../report-model.ts';
 import { renderText } from '../render.ts';
 import { summaryLine } from '../view-model.ts';

@@ -54,16 +54,34 @@ describe('the report format', () => {
   });
 });
 
-describe('failure details', () => {
-  const message = ['[USR-GET] the requirement (MUST; seed 000)', 'Check:    the status', 'Expected: 200', 'Actual:   {"a":1,', '          "b":2}', 'Request:  GET http://h/u'].join('\n');
+describe('skips and failures come to the report as data', () => {
+  const exchange = {
+    request: { method: 'GET', url: 'http://h/api/v2/scim/v2/users/1', headers: { authorization: 'Bearer <redacted>' } },
+    response: { status: 500, headers: {}, body: '' },
+    durationMs: 3,
+  };
 
-  test('are read from the failure message: the requirement, and each labelled part with its continuation lines', () => {
-    const r = buildReport([outcome({ behaviour: 'USR-GET', prefix: '/a', verdict: 'failed', message })], []);
-    expect(r.results[0].failures?.[0]).toMatchObject({ requirement: '[USR-GET] the requirement (MUST; seed 000)', check: 'the status', expected: '200', actual: '{"a":1,\n"b":2}' });
+  test('the failure detail is the harness failure data, whatever the message says', () => {
+    const failure = { requirement: '[RT-GET] x (MUST; s)', check: 'HTTP status', expected: '200', actual: '500', exchange };
+    const report = buildReport([outcome({ behaviour: 'RT-GET', prefix: '/a', verdict: 'failed', message: 'reworded: nothing here looks like Expected: 1', failure })], []);
+    const [detail] = report.results[0].failures ?? [];
+    expect(detail).toMatchObject({ requirement: failure.requirement, check: 'HTTP status', expected: '200', actual: '500', exchange });
+    expect(detail.reproduce).toMatch(/^curl /);
   });
 
-  test('prefer the parts the harness hands over as data', () => {
-    const r = buildReport([outcome({ behaviour: 'USR-GET', prefix: '/a', verdict: 'failed', message, failure: { expected: '201', check: undefined } })], []);
-    expect(r.results[0].failures?.[0]).toMatchObject({ expected: '201', check: 'the status', actual: '{"a":1,\n"b":2}' });
+  test('a failure without data (e.g. a timeout) names the requirement from the catalogue and no expected/actual', () => {
+    const report = buildReport([outcome({ behaviour: 'RT-GET', prefix: '/a', verdict: 'failed', message: 'Test timed out in 60000ms.' })], []);
+    const [detail] = report.results[0].failures ?? [];
+    expect(detail.requirement).toMatch(/^\[RT-GET\] .+ \(MUST; .+\)$/);
+    expect(detail).not.toHaveProperty('expected');
+    expect(detail.message).toBe('Test timed out in 60000ms.');
+  });
+
+  test('the verdict reads the skip kind, not the wording of the reason', () => {
+    const skipped = (skipKind: TestOutcome['skipKind'], note: string) => buildReport([outcome({ behaviour: 'SPC-GET', prefix: '/a', verdict: 'skipped', note, skipKind })], []);
+    expect(skipped('configuration', 'anything at all').verdict).toBe('incomplete');
+    expect(skipped('capability', 'needs an org fixture: set SCIM_ORG_ROLE').verdict).toBe('conformant');
+    expect(skipped('inconclusive', 'creates or changes data').verdict).toBe('conformant');
+    expect(skipped('configuration', 'x').results[0].skipKind).toBe('configuration');
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CONFIG_KEYS } from '../../harness/config.ts';
+import { CONFIG_KEYS } from '../../harness/config/env.ts';
 import type { ConformanceReport } from '../../reporters/report-model.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

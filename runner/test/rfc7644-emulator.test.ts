@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../emulator/server.ts';
-import { EMULATOR_RFC_ROOT } from '../../harness/config.ts';
+import { EMULATOR_RFC_ROOT } from '../../harness/config/env.ts';
 import { runRfc7644, verdictDrift, type Rfc7644Run } from './rfc7644-run.ts';
 
 let emu: RunningEmulator;

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { loadCatalogue, inProfile } from '../../harness/catalogue.ts';
-import { loadExpectations } from '../../harness/expectations.ts';
+import { loadCatalogue, inProfile } from '../../harness/config/catalogue.ts';
+import { loadExpectations } from '../../harness/config/expectations.ts';
 import type { ConformanceReport } from '../../reporters/report-model.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

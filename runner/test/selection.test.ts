@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { loadCatalogue } from '../../harness/catalogue.ts';
-import { loadConfig } from '../../harness/config.ts';
+import { loadCatalogue } from '../../harness/config/catalogue.ts';
+import { loadConfig } from '../../harness/config/env.ts';
 import { closeMatches, plan, resolveIds, SelectionError, testNamePattern } from '../selection.ts';
 
 const ids = loadCatalogue().map((b) => b.id);

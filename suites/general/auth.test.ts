@@ -8,13 +8,13 @@ const rows = [
 ];
 
 behaviour.for('AUTH-NO-TOKEN', 'refuses a request without a bearer token with 401', rows, async (row, { anonymous, verify, target, skip }) => {
-  if (!row.versions.includes(target.apiVersion)) skip(`${row.path} is not documented for API version ${target.apiVersion}`);
+  if (!row.versions.includes(target.apiVersion)) skip(`${row.path} is not documented for API version ${target.apiVersion}`, 'version');
   const res = await anonymous().get(row.path);
   verify.status(res, 401);
 });
 
 behaviour.for('AUTH-BAD-TOKEN', 'refuses a request with an invalid bearer token with 401', rows, async (row, { anonymous, verify, target, skip }) => {
-  if (!row.versions.includes(target.apiVersion)) skip(`${row.path} is not documented for API version ${target.apiVersion}`);
+  if (!row.versions.includes(target.apiVersion)) skip(`${row.path} is not documented for API version ${target.apiVersion}`, 'version');
   const res = await anonymous().get(row.path, { headers: { authorization: 'Bearer scimct-not-a-valid-token' } });
   verify.status(res, 401);
 });

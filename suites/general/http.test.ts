@@ -38,7 +38,7 @@ behaviour.for(
     { name: '/Schemas', path: '/Schemas', model: 'ScimV2SchemaListResponse', versions: ['2021'] },
   ] as const,
   async (row, { scim, verify, target, skip }) => {
-    if (!(row.versions as readonly string[]).includes(target.apiVersion)) skip(`${row.path} is not documented for API version ${target.apiVersion}`);
+    if (!(row.versions as readonly string[]).includes(target.apiVersion)) skip(`${row.path} is not documented for API version ${target.apiVersion}`, 'version');
     const res = await scim.get(row.path);
     verify.status(res, 200);
     verify.schema(res, row.model);

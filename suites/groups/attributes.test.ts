@@ -11,8 +11,7 @@
  * Groups have no `active` attribute (reference §4.2); an `active` the doc's wording invites is tolerated here and
  * judged by GRP-NO-ACTIVE.
  */
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
-import { holdScratchGroup } from './write-support.ts';
+import { behaviour, holdScratchGroup, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
 
 const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 /** Returned whatever the projection: id and meta (returned "always"), schemas (RFC 7643 §3). */
@@ -62,11 +61,11 @@ async function groupToRead(ctx: BehaviourContext, opts: { member?: boolean } = {
     verify.schema(page, 'ScimGroupListResponse', page.body, 'prerequisite: GET groups: body is a valid ScimGroupListResponse');
     const groups: Rep[] = page.body.Resources ?? [];
     const pick = (opts.member ? groups.find((g) => hasValue(g.members)) : undefined) ?? groups[0];
-    if (!pick) return ctx.skip('needs a group to read: the org lists none, writes are off and SCIM_ORG_GROUP_ID is not set');
+    if (!pick) return ctx.skip('needs a group to read: the org lists none, writes are off and SCIM_ORG_GROUP_ID is not set', 'configuration');
     id = String(pick.id);
   }
   const res = await get(ctx, id, {}, 'prerequisite: GET the group to read');
-  if (opts.member && !hasValue(res.body.members)) ctx.skip(`group ${id} has no members: an omitted members attribute would prove nothing`);
+  if (opts.member && !hasValue(res.body.members)) ctx.skip(`group ${id} has no members: an omitted members attribute would prove nothing`, 'inconclusive');
   return { id, rep: res.body };
 }
 
@@ -152,7 +151,7 @@ behaviour('GRP-ATTRIBUTES-ON-LIST', 'applies attributes and excludedAttributes t
   const defaults = new Map<string, Rep>((plain.body.Resources ?? []).map((g: Rep) => [g.id, g]));
   const withMembers = [...defaults.values()].some((g) => hasValue(g.members));
   const withOthers = [...defaults.values()].some((g) => extraKeys(g, ['displayName', 'members']).length > 0);
-  if (!withMembers && !withOthers) ctx.skip('no listed group has members or externalId: a projection could not be told from the default');
+  if (!withMembers && !withOthers) ctx.skip('no listed group has members or externalId: a projection could not be told from the default', 'inconclusive');
 
   const picked = await ctx.scim.get('/groups', { query: { ...query, attributes: 'displayName' } });
   verify.status(picked, 200, 'GET groups?attributes=displayName: HTTP status');

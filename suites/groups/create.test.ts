@@ -1,5 +1,4 @@
-import { behaviour } from '../../harness/index.ts';
-import { GROUP_URN, idSet, memberIds, memberUsers, readGroup } from './write-support.ts';
+import { behaviour, CORE_GROUP_URN, idSet, memberIds, memberUsers, readGroup } from '../../harness/index.ts';
 
 behaviour('GRP-POST-201', 'answers a POST with 201 and the created group', async ({ create, build, verify }) => {
   const body = build.group('post-201');
@@ -73,7 +72,7 @@ behaviour('GRP-POST-MEMBERS', 'stores and returns the members given in a POST', 
 
 behaviour('GRP-POST-DISPLAYNAME-REQUIRED-400', 'refuses a POST without displayName with 400', async ({ create, verify, names }) => {
   // create() registers (and removes) the group should a non-conformant server make one.
-  const res = await create('groups', { schemas: [GROUP_URN], externalId: names.externalId('post-no-displayname') });
+  const res = await create('groups', { schemas: [CORE_GROUP_URN], externalId: names.externalId('post-no-displayname') });
   verify.scimError(res, 400);
 });
 

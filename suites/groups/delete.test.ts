@@ -1,5 +1,14 @@
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
-import { CLIENT_ERRORS, putBody, readGroup, subjectGroup, unknownId, versionOf } from './write-support.ts';
+import {
+  behaviour,
+  CLIENT_ERRORS,
+  putBody,
+  readGroup,
+  subjectGroup,
+  unknownId,
+  versionOf,
+  type BehaviourContext,
+  type HttpResult,
+} from '../../harness/index.ts';
 
 /** A DELETE answer: 204, or 200 without a group representation (seed 000: deleteScimGroup returns void). */
 function verifyDeleted(ctx: BehaviourContext, res: HttpResult): void {
@@ -61,6 +70,7 @@ behaviour('GRP-DELETE-NON-SCIM-REFUSED', 'refuses to delete a group not created 
     skip(
       `the group of SCIM_ORG_NON_SCIM_GROUP_ID (${id}) has externalId "${externalId}", so it may have been created through SCIM ` +
         'and a DELETE could remove it: not sent. Configure a group without externalId.',
+      'configuration',
     );
   }
   const res = await scim.delete(`/groups/${encodeURIComponent(id)}`);

@@ -1,6 +1,5 @@
 /** meta.lastModified follows writes (RFC 7643 §3.1), checked through a write, not only by format. */
-import { behaviour } from '../../harness/index.ts';
-import { verifyLastModifiedAdvances } from '../shared/last-modified.ts';
+import { behaviour, verifyLastModifiedAdvances } from '../../harness/index.ts';
 
 behaviour('GRP-META-LAST-MODIFIED-ADVANCES', 'moves meta.lastModified forward when a PATCH changes the group', async ({ create, build, scim, verify, names }) => {
   const created = await create('groups', build.group('last-modified'));

@@ -7,8 +7,7 @@
  * so a comparison of two list requests is repeated once when it differs: a fault of the server persists, a
  * concurrent change does not.
  */
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
-import { holdScratchGroup } from './write-support.ts';
+import { behaviour, holdScratchGroup, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
 
 const PATH = '/groups';
 const LIST_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -56,7 +55,7 @@ behaviour('GRP-LIST-ITEMS-PER-PAGE', 'reports itemsPerPage equal to the number o
   // count=1: a page smaller than totalResults (catches itemsPerPage = totalResults).
   const first = await list(ctx, { count: 1 }, 'GET groups?count=1');
   const total: number = first.body.totalResults;
-  if (total < 2) ctx.skip(`the org has ${total} group(s): a paged list needs at least 2`);
+  if (total < 2) ctx.skip(`the org has ${total} group(s): a paged list needs at least 2`, 'inconclusive');
   verify.equal(first, first.body.itemsPerPage, resources(first).length, 'itemsPerPage equals the number of Resources (count=1)');
   // The last result with count=2: fewer Resources than requested (catches itemsPerPage = count).
   const last = await list(ctx, { startIndex: total, count: 2 }, `GET groups?startIndex=${total}&count=2`);
@@ -67,7 +66,7 @@ behaviour('GRP-LIST-RESOURCES-VALID', 'lists only valid groups with meta.resourc
   const { verify } = ctx;
   const res = await list(ctx);
   const groups = resources(res);
-  if (groups.length === 0) ctx.skip('the org has no group to validate');
+  if (groups.length === 0) ctx.skip('the org has no group to validate', 'inconclusive');
   groups.forEach((g, i) => {
     verify.schema(res, 'ScimV2Group', g, `Resources[${i}] (${g.id}) is a valid ScimV2Group`);
     verify.equal(res, (g.meta as { resourceType?: unknown } | undefined)?.resourceType, 'Group', `Resources[${i}] (${g.id}): meta.resourceType`);
@@ -86,7 +85,7 @@ behaviour('GRP-LIST-NO-FILTER', 'lists every group when no filter is given', asy
     id = target.org.groupId;
     await holdScratchGroup(ctx);
   } else {
-    return ctx.skip('needs a group known to exist: allow writes (SCIM_ALLOW_WRITES=true) or set SCIM_ORG_GROUP_ID');
+    return ctx.skip('needs a group known to exist: allow writes (SCIM_ALLOW_WRITES=true) or set SCIM_ORG_GROUP_ID', 'configuration');
   }
   // Walk the unfiltered list (at most 5 pages of 25) until the group shows up.
   let startIndex = 1;
@@ -100,7 +99,7 @@ behaviour('GRP-LIST-NO-FILTER', 'lists every group when no filter is given', asy
     startIndex += resources(last).length;
     if (startIndex > total) break;
   }
-  if (startIndex <= total) ctx.skip(`group ${id} is not among the first ${startIndex - 1} of ${total} groups (the walk stops after ${MAX_PAGES} pages)`);
+  if (startIndex <= total) ctx.skip(`group ${id} is not among the first ${startIndex - 1} of ${total} groups (the walk stops after ${MAX_PAGES} pages)`, 'inconclusive');
   verify.fail(`the unfiltered list holds group ${id} ("If nothing is specified, returns all groups")`, id, `not listed among ${total} group(s)`, last);
 });
 
@@ -109,7 +108,7 @@ behaviour('GRP-LIST-START-INDEX-DEFAULT', 'starts at the first result with start
   await twice(async (final) => {
     const dflt = await list(ctx, { count: 3 }, 'GET groups?count=3 (no startIndex)');
     verify.equal(dflt, dflt.body.startIndex, 1, 'startIndex of a page requested without startIndex');
-    if (dflt.body.totalResults === 0) ctx.skip('the org has no group: the first result can not be compared');
+    if (dflt.body.totalResults === 0) ctx.skip('the org has no group: the first result can not be compared', 'inconclusive');
     const explicit = await list(ctx, { startIndex: 1, count: 3 }, 'GET groups?startIndex=1&count=3');
     if (!final && !sameList(idsOf(dflt), idsOf(explicit))) return false;
     verify.equal(explicit, idsOf(dflt), idsOf(explicit), 'the page without startIndex holds the same groups as startIndex=1');
@@ -135,7 +134,7 @@ behaviour('GRP-LIST-COUNT-LIMIT', 'returns at most count groups', async (ctx) =>
   const count = 2;
   const res = await list(ctx, { count }, `GET groups?count=${count}`);
   const total: number = res.body.totalResults;
-  if (total <= count) ctx.skip(`the org has ${total} group(s): count=${count} can not be exceeded`);
+  if (total <= count) ctx.skip(`the org has ${total} group(s): count=${count} can not be exceeded`, 'inconclusive');
   verify.that(res, resources(res).length <= count, `at most ${count} Resources for count=${count} (RFC 7644 §3.4.2.4)`, `<= ${count}`, resources(res).length);
 });
 
@@ -147,7 +146,7 @@ behaviour('GRP-LIST-COUNT-ZERO', 'returns totalResults and no Resources for coun
     if (zero.body.itemsPerPage !== undefined) verify.equal(zero, zero.body.itemsPerPage, 0, 'itemsPerPage for count=0');
     // totalResults is the real total: compare with a page that lists groups.
     const page = await list(ctx, { count: 1 }, 'GET groups?count=1');
-    if (page.body.totalResults === 0) ctx.skip('the org has no group: an empty answer to count=0 proves nothing');
+    if (page.body.totalResults === 0) ctx.skip('the org has no group: an empty answer to count=0 proves nothing', 'inconclusive');
     if (!final && zero.body.totalResults !== page.body.totalResults) return false;
     verify.equal(zero, zero.body.totalResults, page.body.totalResults, 'totalResults for count=0 equals the total of the list');
     return true;
@@ -159,7 +158,7 @@ behaviour('GRP-LIST-PAGING-WALK', 'walks the pages to totalResults distinct grou
   await twice(async (final) => {
     const probe = await list(ctx, { count: 1 }, 'GET groups?count=1 (how many groups)');
     const total: number = probe.body.totalResults;
-    if (total < 2) ctx.skip(`the org has ${total} group(s): there is nothing to page through`);
+    if (total < 2) ctx.skip(`the org has ${total} group(s): there is nothing to page through`, 'inconclusive');
     // Two or more pages, never more than 5 and never more than 25 a page.
     const count = Math.min(PAGE_SIZE, Math.max(1, Math.ceil(total / 3)));
     const seen = new Map<string, number>();

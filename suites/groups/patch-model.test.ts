@@ -1,14 +1,25 @@
 /**
- * Property-based PATCH on groups: generated request sequences (harness/arbitraries.ts) are sent to the target and
- * applied to an independent model of RFC 7644 §3.5.2 (harness/patch-model.ts); after every request the group read
+ * Property-based PATCH on groups: generated request sequences (harness/generators/patch-requests.ts) are sent to the target and
+ * applied to an independent model of RFC 7644 §3.5.2 (harness/oracles/patch-model.ts); after every request the group read
  * back must equal the model. Members are users the test created. The test creates its groups, so it runs where the
  * API creates groups (2021). Budget and replay: SCIM_PBT_RUNS, SCIM_PBT_SEED, SCIM_PBT_PATH (README).
  */
-import { behaviour, getTarget, type BehaviourContext } from '../../harness/index.ts';
-import { invalidGroupPatch, mixedSequence, SEQUENCE_TAG, validGroupPatch, validSequence, type GeneratedRequest, type GroupPatchArbContext } from '../../harness/arbitraries.ts';
-import type { ModelOptions } from '../../harness/patch-model.ts';
-import { checkPatchModel } from '../../harness/patch-sequences.ts';
-import { pbtSettings, pbtTimeoutMs } from '../../harness/pbt.ts';
+import {
+  behaviour,
+  checkPatchModel,
+  getTarget,
+  pbtSettings,
+  pbtTimeoutMs,
+  invalidGroupPatch,
+  mixedSequence,
+  SEQUENCE_TAG,
+  validGroupPatch,
+  validSequence,
+  type GeneratedRequest,
+  type GroupPatchArbContext,
+  type BehaviourContext,
+  type ModelOptions,
+} from '../../harness/index.ts';
 import type fc from 'fast-check';
 
 const target = getTarget();

@@ -1,22 +1,25 @@
 /*
  * Group PATCH. The member and displayName cases (valid and invalid) are rows of fixtures/cases/group-patch.json.
  * On 2021 every check creates its own group; on 2019 the checks use the configured scratch group, which
- * write-support.ts locks for the test (no other check changes it meanwhile) and restores afterwards.
+ * harness/checks/group-subject.ts locks for the test (no other check changes it meanwhile) and restores afterwards.
  */
-import { behaviour, type BehaviourContext, rowsOf } from '../../harness/index.ts';
-import cases from '../../fixtures/cases/group-patch.json' with { type: 'json' };
 import {
+  assertEveryRowUsed,
+  behaviour,
+  caseTable,
   CLIENT_ERRORS,
-  PATCH_OP_URN,
-  fill,
+  fillRow,
   idSet,
   memberIds,
   memberUsers,
+  PATCH_OP_URN,
   readGroup,
+  rowsOf,
   subjectGroup,
   unknownId,
   versionOf,
-} from './write-support.ts';
+  type BehaviourContext,
+} from '../../harness/index.ts';
 
 interface PatchRow {
   name: string;
@@ -28,7 +31,7 @@ interface PatchRow {
   expect: { members?: string[]; displayName?: string; status?: number | '4xx'; scimType?: string; unchanged?: boolean };
 }
 
-const ROWS = cases.rows as PatchRow[];
+const TABLE = caseTable<PatchRow>('group-patch');
 
 const replaceDisplayName = (value: string) => ({
   schemas: [PATCH_OP_URN],
@@ -49,7 +52,7 @@ async function runRow(row: PatchRow, ctx: BehaviourContext): Promise<void> {
   const users: Record<string, string> = Object.fromEntries(labels.map((l, i) => [l, ids[i]]));
   const g = await subjectGroup(ctx, 'patch', row.members?.map((m) => users[m]));
   const vars = { ...users, newName: names.displayName('patched'), unknownId: unknownId() };
-  const body = row.body !== undefined ? fill(row.body, vars) : { schemas: [PATCH_OP_URN], Operations: fill(row.operations, vars) };
+  const body = row.body !== undefined ? fillRow(ctx, TABLE, row.body, vars) : { schemas: [PATCH_OP_URN], Operations: fillRow(ctx, TABLE, row.operations, vars) };
   const res = await scim.patch(g.path, body);
 
   if (row.expect.status !== undefined) {
@@ -68,16 +71,12 @@ async function runRow(row: PatchRow, ctx: BehaviourContext): Promise<void> {
   verify.schema(state, 'ScimV2Group');
   const wantMembers = row.expect.members ? idSet(row.expect.members.map((m) => users[m])) : memberIds(g.body);
   verify.equal(state, memberIds(state.body), wantMembers, row.expect.members ? 'members after the PATCH (exactly these, no duplicates)' : 'members are unchanged');
-  const wantName = row.expect.displayName !== undefined ? fill(row.expect.displayName, vars) : g.body.displayName;
+  const wantName = row.expect.displayName !== undefined ? fillRow(ctx, TABLE, row.expect.displayName, vars) : g.body.displayName;
   verify.equal(state, state.body.displayName, wantName, row.expect.displayName !== undefined ? 'displayName after the PATCH' : 'displayName is unchanged');
 }
 
 /** The rows of one behaviour (each row is used by exactly one behaviour.for below). */
-const used = new Set<string>();
-function caseRows(id: string): PatchRow[] {
-  used.add(id);
-  return rowsOf(ROWS, id, 'fixtures/cases/group-patch.json');
-}
+const caseRows = (id: string): PatchRow[] => rowsOf(TABLE, id);
 
 behaviour.for('GRP-PATCH-REPLACE-DISPLAYNAME', 'sets displayName with replace', caseRows('GRP-PATCH-REPLACE-DISPLAYNAME'), runRow);
 behaviour.for('GRP-PATCH-MEMBERS-ADD', 'adds a member with add on path members', caseRows('GRP-PATCH-MEMBERS-ADD'), runRow);
@@ -95,8 +94,7 @@ behaviour.for('GRP-PATCH-INVALID-PATH-400', 'refuses a path naming an unknown at
 behaviour.for('GRP-PATCH-READONLY-400', 'refuses a PATCH of id or meta with 400 mutability', caseRows('GRP-PATCH-READONLY-400'), runRow);
 behaviour.for('GRP-PATCH-INVALID-SYNTAX-400', 'refuses a body that is not a PatchOp with 400 invalidSyntax', caseRows('GRP-PATCH-INVALID-SYNTAX-400'), runRow);
 
-const stray = ROWS.filter((r) => !used.has(r.behaviour)).map((r) => `${r.behaviour} (${r.name})`);
-if (stray.length > 0) throw new Error(`fixtures/cases/group-patch.json has rows for behaviours this file does not check: ${stray.join(', ')}`);
+assertEveryRowUsed(TABLE);
 
 behaviour('GRP-PATCH-200', 'answers a PATCH with 200 and the full group', async (ctx) => {
   const { scim, verify, names } = ctx;

@@ -2,12 +2,11 @@
  * Group operations need directory:group:edit (both docs: "Requires ANY permissions: directory:group:edit").
  * The limited identity holds none on the emulator; elsewhere target.identities.limited.permissions says what it
  * holds, and a check is skipped when that includes a permission the docs list for the operation
- * (fixtures/operations.json). On 2019 the PUT/PATCH checks aim at the scratch group: write-support.ts locks it and
+ * (fixtures/operations.json). On 2019 the PUT/PATCH checks aim at the scratch group: harness/checks/group-subject.ts locks it and
  * restores it should a non-conformant server accept the request.
  */
-import { behaviour, type BehaviourContext } from '../../harness/index.ts';
+import { behaviour, PATCH_OP_URN, putBody, readableGroupId, subjectGroup, type BehaviourContext } from '../../harness/index.ts';
 import operations from '../../fixtures/operations.json' with { type: 'json' };
-import { PATCH_OP_URN, putBody, readableGroupId, subjectGroup } from './write-support.ts';
 
 type OperationKey = 'getScimGroups' | 'getScimGroup' | 'postScimGroups' | 'putScimGroup' | 'patchScimGroup' | 'deleteScimGroup';
 
@@ -24,7 +23,7 @@ function requireLacking(ctx: BehaviourContext, op: OperationKey): void {
   const held = ctx.target.identities.limited?.permissions ?? [];
   const allowing = documentedPermissions(ctx, op).filter((p) => held.includes(p));
   if (allowing.length > 0) {
-    ctx.skip(`the limited identity holds ${allowing.join(', ')}, which the docs list for ${op}: it can not show the refusal`);
+    ctx.skip(`the limited identity holds ${allowing.join(', ')}, which the docs list for ${op}: it can not show the refusal`, 'configuration');
   }
 }
 

@@ -1,9 +1,19 @@
 /*
  * Group PUT. On 2021 every check creates its own group; on 2019 the checks use the configured scratch group, which
- * write-support.ts locks for the test (no other check changes it meanwhile) and restores afterwards.
+ * harness/checks/group-subject.ts locks for the test (no other check changes it meanwhile) and restores afterwards.
  */
-import { behaviour } from '../../harness/index.ts';
-import { GROUP_URN, idSet, memberIds, memberUsers, putBody, readGroup, subjectGroup, unknownId, versionOf } from './write-support.ts';
+import {
+  behaviour,
+  CORE_GROUP_URN,
+  idSet,
+  memberIds,
+  memberUsers,
+  putBody,
+  readGroup,
+  subjectGroup,
+  unknownId,
+  versionOf,
+} from '../../harness/index.ts';
 
 behaviour('GRP-PUT-200', 'answers a PUT with 200 and the full group', async (ctx) => {
   const { scim, verify, names } = ctx;
@@ -78,7 +88,7 @@ behaviour('GRP-PUT-DISPLAYNAME-REQUIRED-400', 'refuses a PUT without displayName
 
 behaviour('GRP-PUT-UNKNOWN-404', 'answers a PUT of an unknown group with 404', async ({ scim, verify, names, track }) => {
   const id = unknownId();
-  const res = await scim.put(`/groups/${id}`, { schemas: [GROUP_URN], displayName: names.displayName('put-unknown') });
+  const res = await scim.put(`/groups/${id}`, { schemas: [CORE_GROUP_URN], displayName: names.displayName('put-unknown') });
   // Should a non-conformant server create the group, it is removed at the end.
   if (res.status >= 200 && res.status < 300 && typeof res.body?.id === 'string') track('groups', res.body.id, res.body.displayName ?? '');
   verify.scimError(res, 404);

@@ -8,7 +8,7 @@ const rows = [...new Set([...documented.resourceTypes['2021'], ...documented.res
 
 behaviour.for('RT-GET', 'returns the resource type by its name', rows, async (row, { scim, verify, target, skip }) => {
   if (!(row.versions as readonly string[]).includes(target.apiVersion)) {
-    skip(`${row.name} is not a documented resource type in API version ${target.apiVersion}`);
+    skip(`${row.name} is not a documented resource type in API version ${target.apiVersion}`, 'version');
   }
   const res = await scim.get(`/resourcetypes/${row.name}`);
   verify.status(res, 200);

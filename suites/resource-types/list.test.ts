@@ -1,5 +1,4 @@
-import { behaviour } from '../../harness/index.ts';
-import { verifyDiscoveryMeta } from '../shared/discovery.ts';
+import { behaviour, verifyDiscoveryMeta } from '../../harness/index.ts';
 import documented from '../../fixtures/discovery/documented.json' with { type: 'json' };
 
 const PATH = '/resourcetypes';

@@ -2,8 +2,7 @@
  * Discovery (RFC 7644 §4, RFC 7643 §5-§7): ServiceProviderConfig, ResourceTypes and Schemas as any SCIM 2.0
  * server must serve them, and the SCIM Error of an unknown resource (RFC 7644 §3.12).
  */
-import { behaviour } from '../../harness/index.ts';
-import { ciGet, discovery, ERROR_URN, resources, SPC_URN, type SchemaAttribute } from './support.ts';
+import { behaviour, ciGet, discovery, ERROR_URN, resources, SPC_URN, type SchemaAttribute } from '../../harness/index.ts';
 
 const FEATURES = ['patch', 'bulk', 'filter', 'changePassword', 'sort', 'etag'];
 

@@ -1,16 +1,31 @@
 /**
  * Filtering (RFC 7644 §3.4.2.2) where the server's ServiceProviderConfig says filter.supported: every operator,
  * the logical operators, grouping, value paths, sub-attributes, caseExact and case-insensitive names, checked
- * against the local evaluator (harness/filter-eval.ts) over the population of users the run created. Each request
+ * against the local evaluator (harness/oracles/filter.ts) over the population of users the run created. Each request
  * is scoped to that population (userName sw "<run prefix>"), so what the org holds otherwise never matters.
  */
 import fc from 'fast-check';
-import { behaviour, type BehaviourContext } from '../../harness/index.ts';
-import { formatFilter, parseFilter, select, type AttrPath, type FilterNode } from '../../harness/filter-eval.ts';
-import { filterArbitrary, type FilterField } from '../../harness/filter-gen.ts';
-import { pbtSettings } from '../../harness/pbt.ts';
-import { ConformanceFailure } from '../../harness/verify.ts';
-import { ciGet, findAttribute, listUsers, population, requireAttributes, resources, shortNames, type Population } from './support.ts';
+import {
+  behaviour,
+  ciGet,
+  ConformanceFailure,
+  filterArbitrary,
+  findAttribute,
+  formatFilter,
+  listUsers,
+  parseFilter,
+  pbtSettings,
+  population,
+  requireAttributes,
+  resources,
+  select,
+  shortNames,
+  type AttrPath,
+  type BehaviourContext,
+  type FilterField,
+  type FilterNode,
+  type Population,
+} from '../../harness/index.ts';
 
 /** Asks the server for `filter` and compares the users it returns with what the RFC evaluator selects. */
 async function expectSelection(ctx: BehaviourContext, pop: Population, clause: string, options: { scoped?: boolean; discriminating?: boolean } = {}): Promise<void> {
@@ -182,8 +197,8 @@ behaviour(
         { path: { attr: 'value' }, values: values({ attr: 'emails', sub: 'value' }), ops: ['eq', 'co', 'sw', 'ew'] },
       ];
     }
-    const settings = pbtSettings(ctx.target);
-    const runs = process.env.SCIM_PBT_RUNS ? settings.runs : ctx.target.embedded ? 40 : 25;
+    const settings = pbtSettings(ctx.target, { runs: { embedded: 40, remote: 25 } });
+    const runs = settings.runs;
     const scope = parseFilter(pop.scope);
     const property = fc.asyncProperty(filterArbitrary(space, 2), async (node: FilterNode) => {
       const expected = select(node, pop.members, pop.lookup);
@@ -202,7 +217,7 @@ behaviour(
       const counterexample = out.counterexample ? formatFilter(out.counterexample[0]) : '?';
       const replay = `replay: SCIM_PBT_SEED=${out.seed} SCIM_PBT_PATH=${out.counterexamplePath ?? ''}`;
       if (error instanceof ConformanceFailure) {
-        throw new ConformanceFailure(`${error.message}\nGenerated filter (shrunk after ${out.numRuns} run(s)): ${counterexample}\n${replay}`, error.exchange);
+        throw error.withNote(`Generated filter (shrunk after ${out.numRuns} run(s)): ${counterexample}\n${replay}`);
       }
       throw new Error(`generated filter ${counterexample} (${replay}): ${(error as Error)?.message ?? String(error)}`);
     }

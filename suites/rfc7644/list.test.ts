@@ -4,9 +4,23 @@
  * give every match once, totalResults stable, startIndex below 1 read as 1, count 0 and negative) and POST .search.
  */
 import fc from 'fast-check';
-import { behaviour, type BehaviourContext } from '../../harness/index.ts';
-import { compareForSort, parseFilter, select, sortValue } from '../../harness/filter-eval.ts';
-import { ciGet, LIST_URN, listUsers, population, requireAttributes, resources, SEARCH_URN, shortNames, type Population } from './support.ts';
+import {
+  behaviour,
+  ciGet,
+  compareForSort,
+  LIST_RESPONSE_URN,
+  listUsers,
+  parseFilter,
+  population,
+  requireAttributes,
+  resources,
+  SEARCH_REQUEST_URN,
+  select,
+  shortNames,
+  sortValue,
+  type BehaviourContext,
+  type Population,
+} from '../../harness/index.ts';
 
 function names(pop: Population, items: Record<string, any>[]): string[] {
   return items.map((u) => String(ciGet(u, 'userName') ?? u.id).replace(pop.prefix, '…'));
@@ -18,7 +32,7 @@ behaviour('RFC-LIST-RESPONSE', 'answers a filtered list with a ListResponse and 
   ctx.verify.status(res, 200);
   ctx.verify.contentType(res);
   ctx.verify.schema(res, 'ScimListResponse');
-  ctx.verify.equal(res, res.body.schemas, [LIST_URN], 'schemas is the ListResponse message URN');
+  ctx.verify.equal(res, res.body.schemas, [LIST_RESPONSE_URN], 'schemas is the ListResponse message URN');
   ctx.verify.equal(res, res.body.totalResults, pop.members.length, 'totalResults counts every match');
   ctx.verify.equal(res, resources(res).length, 2, 'count=2 returns two resources');
   ctx.verify.equal(res, res.body.startIndex, 1, 'startIndex is given (REQUIRED when partial results are returned) and is 1');
@@ -103,8 +117,8 @@ behaviour('RFC-SEARCH-POST', 'returns for POST /Users/.search the users the same
   const clause = 'displayName co "Engineer"';
   const filter = `${pop.scope} and ${clause}`;
   const expected = select(parseFilter(clause), pop.members, pop.lookup);
-  const res = await ctx.scim.post('/Users/.search', { schemas: [SEARCH_URN], filter, startIndex: 1, count: 100 });
-  if (res.status === 501) ctx.skip('the server answers POST /Users/.search with 501 Not Implemented');
+  const res = await ctx.scim.post('/Users/.search', { schemas: [SEARCH_REQUEST_URN], filter, startIndex: 1, count: 100 });
+  if (res.status === 501) ctx.skip('the server answers POST /Users/.search with 501 Not Implemented', 'capability');
   ctx.verify.status(res, 200);
   ctx.verify.schema(res, 'ScimListResponse');
   ctx.verify.equal(res, shortNames(pop, resources(res)), shortNames(pop, expected), `the users selected by ${clause}`);

@@ -52,7 +52,10 @@ async function listSchemas(scim: { get(p: string): Promise<HttpResult> }, verify
 
 behaviour('SCH-ATTRIBUTE-CHARACTERISTICS', 'gives every attribute its RFC 7643 characteristics', async ({ scim, verify }) => {
   const res = await listSchemas(scim, verify);
-  const problems = res.body.Resources.flatMap((s: { id: string; attributes: Attribute[] }) => characteristicProblems(s.id, s.attributes ?? []));
+  const schemas: { id: string; attributes?: Attribute[] }[] = res.body.Resources ?? [];
+  const attributes = schemas.reduce((n, s) => n + (s.attributes?.length ?? 0), 0);
+  verify.that(res, attributes > 0, 'the listed schemas define attributes to judge', 'one or more attributes', `${schemas.length} schema(s), ${attributes} attribute(s)`);
+  const problems = schemas.flatMap((s) => characteristicProblems(s.id, s.attributes ?? []));
   verify.that(res, problems.length === 0, 'attribute characteristics (RFC 7643 §7)', 'none missing', problems);
 });
 

@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { behaviour, type BehaviourContext, rowsOf, fillCase } from '../../harness/index.ts';
-import cases from '../../fixtures/cases/user-create-errors.json' with { type: 'json' };
-import { createAndRead, ENTERPRISE_URN, GENESYS_URN, phoneDigits, postUserWith, roleNames } from './write-helpers.ts';
+import {
+  assertEveryRowUsed,
+  behaviour,
+  caseTable,
+  createAndRead,
+  ENTERPRISE_URN,
+  fillRow,
+  GENESYS_URN,
+  phoneDigits,
+  postUserWith,
+  roleNames,
+  rowsOf,
+  type BehaviourContext,
+} from '../../harness/index.ts';
 
 // ---------------------------------------------------------------- the 201 response
 
@@ -278,8 +289,8 @@ interface CaseRow {
   raw?: string;
 }
 
-const ROWS = cases.rows as CaseRow[];
-const caseRows = (id: string): CaseRow[] => rowsOf(ROWS, id, 'fixtures/cases/user-create-errors.json');
+const TABLE = caseTable<CaseRow>('user-create-errors');
+const caseRows = (id: string): CaseRow[] => rowsOf(TABLE, id);
 
 const ORG_FIXTURES = {
   role: 'SCIM_ORG_ROLE',
@@ -288,7 +299,6 @@ const ORG_FIXTURES = {
   routingLanguage: 'SCIM_ORG_ROUTING_LANGUAGE',
 } as const;
 
-const fill = (v: unknown, vars: Record<string, string>): unknown => fillCase(v, vars, 'fixtures/cases/user-create-errors.json');
 
 async function postCase(row: CaseRow, ctx: BehaviourContext): Promise<void> {
   const { build, create, verify, names, target, skip } = ctx;
@@ -303,7 +313,7 @@ async function postCase(row: CaseRow, ctx: BehaviourContext): Promise<void> {
   for (const [key, env] of Object.entries(ORG_FIXTURES)) {
     if (!text.includes(`{{${key}}}`)) continue;
     const value = target.org[key as keyof typeof ORG_FIXTURES];
-    if (!value) skip(`needs an org fixture for this row: set ${env}`);
+    if (!value) skip(`needs an org fixture for this row: set ${env}`, 'configuration');
     vars[key] = value!;
   }
   if (text.includes('{{managerId}}')) {
@@ -314,11 +324,11 @@ async function postCase(row: CaseRow, ctx: BehaviourContext): Promise<void> {
 
   let res;
   if (row.raw !== undefined) {
-    res = await postUserWith(ctx, undefined, { rawBody: fill(row.raw, vars) as string });
+    res = await postUserWith(ctx, undefined, { rawBody: fillRow(ctx, TABLE, row.raw, vars) });
   } else {
     const body: Record<string, any> = { ...base, schemas: [...base.schemas] };
     for (const [k, v] of Object.entries(row.set ?? {})) {
-      body[k] = fill(v, vars);
+      body[k] = fillRow(ctx, TABLE, v, vars);
       if (k.startsWith('urn:') && !body.schemas.includes(k)) body.schemas.push(k);
     }
     for (const k of row.unset ?? []) delete body[k];
@@ -351,3 +361,5 @@ behaviour.for('USR-POST-PROFICIENCY-RANGE-400', 'refuses a proficiency outside 0
 behaviour.for('USR-POST-UNKNOWN-ATTRIBUTES-IGNORED', 'ignores unknown attributes and creates the user', caseRows('USR-POST-UNKNOWN-ATTRIBUTES-IGNORED'), postCase);
 
 behaviour.for('USR-POST-MALFORMED-JSON-400', 'refuses a body that is not valid JSON with 400 invalidSyntax', caseRows('USR-POST-MALFORMED-JSON-400'), postCase);
+
+assertEveryRowUsed(TABLE);

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
-import { etagFrom, incompleteScanReason, patchOp, replacementBody, scanUserList } from './write-helpers.ts';
+import {
+  behaviour,
+  etagFrom,
+  incompleteScanReason,
+  patchOp,
+  replacementBody,
+  scanUserList,
+  type BehaviourContext,
+  type HttpResult,
+} from '../../harness/index.ts';
 
 /** DELETE answers 204 without a body, or 200 with an empty body or {} (seed: returns Empty; RFC 7644 §3.6). */
 function verifyDeleted(ctx: BehaviourContext, res: HttpResult): void {
@@ -58,7 +66,7 @@ behaviour('USR-DELETE-OMITTED-FROM-LISTS', 'leaves a deleted user out of the use
     verify.that(scan.last, scan.found === undefined, `${what} does not hold the deleted user`, 'no entry', scan.found);
     if (!scan.complete) inconclusive.push(incompleteScanReason(scan, what));
   }
-  if (inconclusive.length) skip(inconclusive.join('; '));
+  if (inconclusive.length) skip(inconclusive.join('; '), 'inconclusive');
 });
 
 behaviour('USR-DELETE-UNKNOWN-404', 'answers DELETE of an unknown id with 404', async ({ scim, verify }) => {

@@ -3,11 +3,11 @@
  * get_scim_user if_none_match: "The ETag of a resource in double quotes. Returned as header and meta.version …
  * Example: "42". If the ETag is current, returns 304 Not Modified"; RFC 7644 §3.14, RFC 7232).
  */
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
+import { behaviour, type BehaviourContext, type HttpResult, needWrites } from '../../harness/index.ts';
 
 /** Creates the user the check reads (the 'full' template) and returns its id. */
 async function createSubject(ctx: BehaviourContext, label: string): Promise<string> {
-  if (!ctx.target.allowWrites) ctx.skip('creates the user it reads: set SCIM_ALLOW_WRITES=true to run it against this target');
+  needWrites(ctx, 'the user it reads');
   const created = await ctx.create('users', ctx.build.user(label, 'full'));
   ctx.verify.status(created, [200, 201], 'setup: POST /users creates the user this check reads');
   ctx.verify.schema(created, 'ScimV2User');

@@ -5,9 +5,22 @@
  * each row creates the user(s) it looks for and says what must come back, so no row relies on who else is in
  * the org.
  */
-import { behaviour, type BehaviourContext, type HttpResult, rowsOf, fillCase } from '../../harness/index.ts';
-import table from '../../fixtures/cases/user-filters.json' with { type: 'json' };
-import { ciGet, ENTERPRISE_URN, expectExactly, idsOf, needWrites, ownReports, resources } from './list-helpers.ts';
+import {
+  behaviour,
+  caseTable,
+  ciGet,
+  ENTERPRISE_URN,
+  expectExactly,
+  fillRow,
+  idsOf,
+  needWrites,
+  ownReports,
+  resources,
+  rowsOf,
+  unhandled,
+  type BehaviourContext,
+  type HttpResult,
+} from '../../harness/index.ts';
 
 const PATH = '/users';
 
@@ -20,15 +33,12 @@ interface Row {
   expect: Expect;
 }
 
-const ALL_ROWS = table.rows as Row[];
-
-const caseRows = (id: string): Row[] => rowsOf(ALL_ROWS, id, 'fixtures/cases/user-filters.json');
+const TABLE = caseTable<Row>('user-filters');
+const caseRows = (id: string): Row[] => rowsOf(TABLE, id);
 
 /** Placeholders that stand for a user the row creates. */
 const USER_PLACEHOLDER = /\{(id|userName|USERNAME|externalId|employeeNumber|displayName|title)\}/;
 
-const fill = (template: string, vars: Record<string, string | undefined>): string =>
-  fillCase(template, vars, 'fixtures/cases/user-filters.json', { single: true });
 
 /** Creates what the row's filter looks for and returns the placeholder values and the ids it must select. */
 async function setUp(row: Row, ctx: BehaviourContext) {
@@ -40,12 +50,12 @@ async function setUp(row: Row, ctx: BehaviourContext) {
   let selfId: string | undefined;
   let reportIds: string[] = [];
   if (row.filter.includes('{division}')) {
-    if (!target.org.division) ctx.skip('needs an org fixture: set SCIM_ORG_DIVISION');
+    if (!target.org.division) ctx.skip('needs an org fixture: set SCIM_ORG_DIVISION', 'configuration');
     vars.division = target.org.division;
   }
   const label = row.behaviour.toLowerCase();
   if (USER_PLACEHOLDER.test(row.filter) || row.expect === 'division' || row.expect === 'self') {
-    needWrites(ctx, 'the user the filter must find');
+    needWrites(ctx, 'its own users (the user the filter must find)');
     // 2021: the full template (externalId, division, employeeNumber, work email); 2019 documents none of those.
     const template = target.apiVersion === '2019' ? 'minimal' : 'full';
     const body = build.user(label, template, { title: names.displayName(`${label}-title`) });
@@ -68,7 +78,7 @@ async function setUp(row: Row, ctx: BehaviourContext) {
     vars.managerId = set.managerId;
     reportIds = set.ids;
   }
-  return { filter: fill(row.filter, vars), vars, selfId, reportIds };
+  return { filter: fillRow(ctx, TABLE, row.filter, vars, { single: true }), vars, selfId, reportIds };
 }
 
 function divisionOf(u: unknown): unknown {
@@ -135,6 +145,8 @@ async function runRow(row: Row, ctx: BehaviourContext): Promise<void> {
     case 'not-self-or-400':
       refusedOr200((ids) => verify.that(res, !ids.includes(selfId!), 'the user the filter excludes is not listed', `no ${selfId}`, ids));
       break;
+    default:
+      unhandled(TABLE, row, 'expect', row.expect);
   }
 }
 
@@ -162,7 +174,7 @@ behaviour('USR-FILTER-ACTIVE-FALSE', 'returns only inactive users for active eq 
   const res = await ctx.scim.get(PATH, { query: { filter: 'active eq false' } });
   verify.status(res, 200);
   verify.schema(res, 'ScimUserListResponse');
-  if (!inactiveId && res.body.totalResults === 0) ctx.skip('the org has no inactive user to list, and writes are off so the check cannot create one');
+  if (!inactiveId && res.body.totalResults === 0) ctx.skip('the org has no inactive user to list, and writes are off so the check cannot create one', 'configuration');
   const active = resources(res).filter((u) => u.active !== false).map((u) => ({ id: u.id, active: u.active }));
   verify.equal(res, active, [], 'every listed user is inactive');
   verify.that(res, resources(res).length > 0, 'inactive users are listed', 'one or more Resources', 0);

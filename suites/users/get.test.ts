@@ -3,7 +3,7 @@
  * RFC 7644 §3.4.1), unknown ids, and the two documented path prefixes serving the same user.
  */
 import { randomUUID } from 'node:crypto';
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
+import { behaviour, type BehaviourContext, type HttpResult, needWrites } from '../../harness/index.ts';
 
 const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
 /** The documented prefixes (reference §2): the same operations under both. */
@@ -11,7 +11,7 @@ const GENESYS_PREFIXES = ['/api/v2/scim', '/api/v2/scim/v2'];
 
 /** Creates the user the check reads (the 'full' template). */
 async function createSubject(ctx: BehaviourContext, label: string): Promise<HttpResult> {
-  if (!ctx.target.allowWrites) ctx.skip('creates the user it reads: set SCIM_ALLOW_WRITES=true to run it against this target');
+  needWrites(ctx, 'the user it reads');
   const created = await ctx.create('users', ctx.build.user(label, 'full'));
   ctx.verify.status(created, [200, 201], 'setup: POST /users creates the user this check reads');
   ctx.verify.schema(created, 'ScimV2User');
@@ -58,7 +58,7 @@ function withoutUris(v: unknown): unknown {
 behaviour('USR-BOTH-PREFIXES', 'serves the same user under /api/v2/scim/users and /api/v2/scim/v2/users', async (ctx) => {
   const { scim, verify } = ctx;
   const here = GENESYS_PREFIXES.find((p) => p === scim.prefix);
-  if (!here) ctx.skip(`the prefix ${scim.prefix} is not one of the documented Genesys prefixes (${GENESYS_PREFIXES.join(', ')})`);
+  if (!here) ctx.skip(`the prefix ${scim.prefix} is not one of the documented Genesys prefixes (${GENESYS_PREFIXES.join(', ')})`, 'configuration');
   const otherPrefix = GENESYS_PREFIXES.find((p) => p !== here)!;
   // Workaround: the context offers a client for the test's own prefix only; this one shares its connection and
   // identity and differs only in the prefix.

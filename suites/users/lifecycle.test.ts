@@ -1,5 +1,4 @@
-import { behaviour, type BehaviourContext } from '../../harness/index.ts';
-import { incompleteScanReason, patchOp, replacementBody, roleNames, scanUserList } from './write-helpers.ts';
+import { behaviour, incompleteScanReason, patchOp, replacementBody, roleNames, scanUserList, type BehaviourContext } from '../../harness/index.ts';
 
 /** PUT the user's own values back with active set (the PUT way to deactivate and reactivate). */
 async function putActive(ctx: BehaviourContext, user: { id: string; userName: string; displayName: string }, active: boolean) {
@@ -21,7 +20,7 @@ async function createDeactivated(ctx: BehaviourContext, label: string) {
 
 /** PATCH replace active is the deactivation an IdP sends (reference §8, S8); skip where the server has no PATCH. */
 function requirePatch(ctx: BehaviourContext): void {
-  if (ctx.target.capabilities.patch === false) ctx.skip("the server's ServiceProviderConfig says patch.supported is false; this check deactivates with PATCH");
+  if (ctx.target.capabilities.patch === false) ctx.skip("the server's ServiceProviderConfig says patch.supported is false; this check deactivates with PATCH", 'capability');
 }
 
 behaviour('USR-DEACTIVATE-PATCH', 'makes a user inactive with PATCH replace active false', async ({ create, build, verify, scim }) => {
@@ -53,18 +52,18 @@ behaviour('USR-DEACTIVATE-DROPS-FROM-DEFAULT-LIST', 'drops a deactivated user fr
   const id = created.body.id;
   // Before: the active user is listed, so the list is able to show it.
   const before = await scanUserList(ctx, {}, id);
-  if (!before.found && !before.complete) skip(incompleteScanReason(before, 'the default list'));
+  if (!before.found && !before.complete) skip(incompleteScanReason(before, 'the default list'), 'inconclusive');
   verify.that(before.last, before.found !== undefined, 'precondition: the active user is in the default list', id, '(not listed)');
   await putActive(ctx, created.body, false);
   const after = await scanUserList(ctx, {}, id);
   verify.that(after.last, after.found === undefined, 'the deactivated user is not in the default list (seed 000: "To return all active users, do not use the filter parameter")', 'no entry', after.found);
-  if (!after.complete) skip(incompleteScanReason(after, 'the default list'));
+  if (!after.complete) skip(incompleteScanReason(after, 'the default list'), 'inconclusive');
 });
 
 behaviour('USR-DEACTIVATE-LISTED-INACTIVE', 'lists a deactivated user under active eq false', async (ctx) => {
   const { created } = await createDeactivated(ctx, 'deactivate-inactive-list');
   const scan = await scanUserList(ctx, { filter: 'active eq false' }, created.body.id);
-  if (!scan.found && !scan.complete) ctx.skip(incompleteScanReason(scan, 'the active eq false list'));
+  if (!scan.found && !scan.complete) ctx.skip(incompleteScanReason(scan, 'the active eq false list'), 'inconclusive');
   ctx.verify.that(scan.last, scan.found !== undefined, 'the deactivated user is in the active eq false list', created.body.id, '(not listed)');
   ctx.verify.equal(scan.last, scan.found!.active, false, 'its entry says active false');
 });
@@ -119,7 +118,7 @@ behaviour('USR-REACTIVATE-ROLES-NOT-RESTORED', 'does not restore the roles remov
   verify.status(off, 200);
   verify.schema(off, 'ScimV2User');
   if (roleNames(off.body).includes(role.toLowerCase())) {
-    skip('deactivation kept the directly assigned role (see USR-DEACTIVATE-REMOVES-ROLES), so there is nothing to restore');
+    skip('deactivation kept the directly assigned role (see USR-DEACTIVATE-REMOVES-ROLES), so there is nothing to restore', 'inconclusive');
   }
   const on = await scim.patch(`/users/${created.body.id}`, patchOp('replace', 'active', true));
   verify.status(on, 200);

@@ -3,8 +3,20 @@
  * projections (seed 000 getScimUsers / getScimV2Users; seed 002 get_scim_users with its required filter;
  * RFC 7644 §3.4.2). On 2019 `filter` is required, so the envelope checks list a user they create.
  */
-import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
-import { ciGet, ENTERPRISE_URN, idsOf, LIST_RESPONSE_URN, needFilter, ownReports, ownUser, resources, skipIf2019Refuses } from './list-helpers.ts';
+import {
+  behaviour,
+  ciGet,
+  ENTERPRISE_URN,
+  idsOf,
+  LIST_RESPONSE_URN,
+  needFilter,
+  ownReports,
+  ownUser,
+  resources,
+  skipIf2019Refuses,
+  type BehaviourContext,
+  type HttpResult,
+} from '../../harness/index.ts';
 
 const PATH = '/users';
 
@@ -92,6 +104,8 @@ behaviour('USR-LIST-DEFAULT-ACTIVE', 'lists only active users without a filter',
   const res = await scim.get(PATH, { query: { startIndex: String(startIndex), count: '25' } });
   verify.status(res, 200);
   verify.schema(res, 'ScimUserListResponse');
+  // An empty page says nothing about which users a list leaves out.
+  if (resources(res).length === 0) ctx.skip(`the unfiltered list from startIndex ${startIndex} holds no user to judge (totalResults ${res.body.totalResults})`, 'inconclusive');
   const inactive = resources(res).filter((u) => u.active !== true).map((u) => ({ id: u.id, active: u.active }));
   verify.equal(res, inactive, [], 'every user of an unfiltered list is active');
   if (inactiveId) verify.that(res, !idsOf(res).includes(inactiveId), 'the inactive user is not listed', `no ${inactiveId}`, idsOf(res));

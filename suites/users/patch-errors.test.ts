@@ -3,9 +3,8 @@
  * expected status and scimType are data in fixtures/cases/user-patch.json ("invalid").
  */
 import { randomUUID } from 'node:crypto';
-import { behaviour } from '../../harness/index.ts';
+import { behaviour, invalidRows, PATCH_OP_URN, runInvalid } from '../../harness/index.ts';
 import operations from '../../fixtures/operations.json' with { type: 'json' };
-import { invalidRows, PATCH_OP, runInvalid } from './patch-support.ts';
 
 behaviour.for('USR-PATCH-REPLACE-FILTER-NO-MATCH-400', 'refuses a replace whose value filter matches nothing with 400 noTarget', invalidRows('USR-PATCH-REPLACE-FILTER-NO-MATCH-400'), async (row, ctx) => {
   await runInvalid(row, ctx);
@@ -59,7 +58,7 @@ behaviour.for('USR-PATCH-ATOMIC', 'applies none of the operations when one of th
   await runInvalid(row, ctx);
 });
 
-const titlePatch = (title: string) => ({ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: title }] });
+const titlePatch = (title: string) => ({ schemas: [PATCH_OP_URN], Operations: [{ op: 'replace', path: 'title', value: title }] });
 
 behaviour('USR-PATCH-UNKNOWN-404', 'answers a PATCH of an unknown user id with 404', async ({ scim, verify }) => {
   const res = await scim.patch(`/users/${randomUUID()}`, titlePatch('Some Title'));
@@ -99,7 +98,7 @@ behaviour(
   async ({ scim, verify, build, create, limited, target, prefix, skip }) => {
     const documented = (operations as unknown as OperationsFile).versions[target.apiVersion]?.operations.patchScimUser?.prefixes[prefix]?.permissions ?? [];
     const held = (target.identities.limited?.permissions ?? []).filter((p) => documented.includes(p));
-    if (held.length > 0) skip(`the limited identity holds ${held.join(', ')}, which PATCH user accepts`);
+    if (held.length > 0) skip(`the limited identity holds ${held.join(', ')}, which PATCH user accepts`, 'configuration');
     const client = limited();
     const created = await create('users', build.user('permission', 'minimal', { title: 'Before Title' }));
     verify.status(created, [200, 201], 'setup: the user to PATCH is created');

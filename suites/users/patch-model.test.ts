@@ -1,13 +1,24 @@
 /**
- * Property-based PATCH on users: generated request sequences (harness/arbitraries.ts) are sent to the target and
- * applied to an independent model of RFC 7644 §3.5.2 (harness/patch-model.ts); after every request the user read
+ * Property-based PATCH on users: generated request sequences (harness/generators/patch-requests.ts) are sent to the target and
+ * applied to an independent model of RFC 7644 §3.5.2 (harness/oracles/patch-model.ts); after every request the user read
  * back must equal the model. Budget and replay: SCIM_PBT_RUNS, SCIM_PBT_SEED, SCIM_PBT_PATH (README).
  */
-import { behaviour, getTarget, type BehaviourContext } from '../../harness/index.ts';
-import { invalidUserPatch, mixedSequence, SEQUENCE_TAG, validSequence, validUserPatch, type GeneratedRequest, type UserPatchArbContext } from '../../harness/arbitraries.ts';
-import type { ModelOptions } from '../../harness/patch-model.ts';
-import { checkPatchModel } from '../../harness/patch-sequences.ts';
-import { pbtSettings, pbtTimeoutMs } from '../../harness/pbt.ts';
+import {
+  behaviour,
+  checkPatchModel,
+  getTarget,
+  pbtSettings,
+  pbtTimeoutMs,
+  invalidUserPatch,
+  mixedSequence,
+  SEQUENCE_TAG,
+  validSequence,
+  validUserPatch,
+  type GeneratedRequest,
+  type UserPatchArbContext,
+  type BehaviourContext,
+  type ModelOptions,
+} from '../../harness/index.ts';
 import type fc from 'fast-check';
 
 const target = getTarget();

@@ -2,8 +2,7 @@
  * Successful user PATCH (RFC 7644 §3.5.2; the Genesys and Entra shapes of the reference notes §7). The operations
  * and the expected resulting state of every row are data in fixtures/cases/user-patch.json ("valid").
  */
-import { behaviour } from '../../harness/index.ts';
-import { PATCH_OP, runValid, validRows } from './patch-support.ts';
+import { behaviour, PATCH_OP_URN, runValid, validRows } from '../../harness/index.ts';
 
 behaviour.for('USR-PATCH-REPLACE-PATH', 'replace with a simple path sets that value', validRows('USR-PATCH-REPLACE-PATH'), async (row, ctx) => {
   await runValid(row, ctx);
@@ -136,7 +135,7 @@ behaviour('USR-PATCH-IF-MATCH-CURRENT', 'applies a PATCH whose If-Match carries 
   const etag = verify.header(current, 'etag');
   const res = await scim.patch(
     `/users/${encodeURIComponent(id)}`,
-    { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'After Title' }] },
+    { schemas: [PATCH_OP_URN], Operations: [{ op: 'replace', path: 'title', value: 'After Title' }] },
     { headers: { 'if-match': etag } },
   );
   verify.status(res, 200);
@@ -151,7 +150,7 @@ behaviour('USR-PATCH-ETAG-CHANGES', 'answers a modifying PATCH with a new ETag e
   const before: unknown = created.headers.etag ?? created.body.meta?.version;
   verify.that(created, typeof before === 'string' && before !== '', 'setup: the created user has a version (ETag header or meta.version)', 'a version', before);
   const res = await scim.patch(`/users/${encodeURIComponent(created.body.id)}`, {
-    schemas: [PATCH_OP],
+    schemas: [PATCH_OP_URN],
     Operations: [{ op: 'replace', path: 'title', value: 'After Title' }],
   });
   verify.status(res, 200);

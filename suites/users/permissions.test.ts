@@ -1,6 +1,5 @@
-import { behaviour, type BehaviourContext } from '../../harness/index.ts';
+import { behaviour, replacementBody, trackIfCreated, type BehaviourContext } from '../../harness/index.ts';
 import operations from '../../fixtures/operations.json' with { type: 'json' };
-import { replacementBody, trackIfCreated } from './write-helpers.ts';
 
 type OperationKey = 'getScimUsers' | 'getScimUser' | 'postScimUsers' | 'putScimUser' | 'deleteScimUser';
 
@@ -21,7 +20,7 @@ function documentedPermissions(ctx: BehaviourContext, key: OperationKey): string
 function requireLacking(ctx: BehaviourContext, key: OperationKey): void {
   const held = ctx.target.identities.limited?.permissions ?? [];
   const allowing = documentedPermissions(ctx, key).filter((p) => held.includes(p));
-  if (allowing.length) ctx.skip(`the limited identity holds ${allowing.join(', ')}, which the doc lists for ${key}; a refusal is not expected`);
+  if (allowing.length) ctx.skip(`the limited identity holds ${allowing.join(', ')}, which the doc lists for ${key}; a refusal is not expected`, 'configuration');
 }
 
 /** The id of some existing user, read with the main identity (a user the test creates when the list is empty). */
@@ -35,7 +34,7 @@ async function someUserId(ctx: BehaviourContext): Promise<string> {
     const id = list.body.Resources?.[0]?.id;
     if (typeof id === 'string') return id;
   }
-  if (!target.allowWrites) return skip('needs a user to read: the users list gave none and writes are not allowed (SCIM_ALLOW_WRITES)');
+  if (!target.allowWrites) return skip('needs a user to read: the users list gave none and writes are not allowed (SCIM_ALLOW_WRITES)', 'configuration');
   const created = await create('users', build.user('permission-read'));
   verify.status(created, 201);
   return created.body.id;

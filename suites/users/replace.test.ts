@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { behaviour } from '../../harness/index.ts';
-import { etagFrom, phoneDigits, replacementBody, roleNames, trackIfCreated } from './write-helpers.ts';
+import { behaviour, etagFrom, phoneDigits, replacementBody, roleNames, trackIfCreated } from '../../harness/index.ts';
 
 behaviour('USR-PUT-200', 'replaces a user and answers 200 with the full user', async (ctx) => {
   const { create, build, verify, scim } = ctx;

@@ -1,0 +1,33 @@
+import type { BehaviourContext } from '../runtime/behaviour/context.ts';
+import type { HttpResult } from '../runtime/http.ts';
+
+/** Servers may keep second precision: wait past the next second so a new stamp must differ. */
+export const TICK_MS = 1100;
+
+/**
+ * meta.lastModified follows writes (RFC 7643 §3.1): `write` changes the resource `created` described
+ * more than a second later, and the lastModified it answers with must be later.
+ */
+export async function verifyLastModifiedAdvances(
+  verify: BehaviourContext['verify'],
+  created: HttpResult,
+  write: () => Promise<HttpResult>,
+  model: 'ScimV2User' | 'ScimV2Group',
+): Promise<void> {
+  verify.status(created, 201);
+  verify.schema(created, model);
+  const before = Date.parse(created.body.meta?.lastModified);
+  verify.that(created, Number.isFinite(before), 'meta.lastModified of the new resource is a date-time', 'a date-time', created.body.meta?.lastModified);
+  await new Promise((r) => setTimeout(r, TICK_MS));
+  const written = await write();
+  verify.status(written, 200);
+  verify.schema(written, model);
+  const after = Date.parse(written.body.meta?.lastModified);
+  verify.that(
+    written,
+    Number.isFinite(after) && after > before,
+    `meta.lastModified after a PATCH ${TICK_MS} ms later is later than at creation`,
+    `later than ${created.body.meta?.lastModified}`,
+    written.body.meta?.lastModified,
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * Runs one generated PATCH sequence against the target and the model side by side (suites/*\/patch-model.test.ts):
+ * create the resource, then per request predict the outcome with harness/patch-model.ts, send it, and check the
+ * response and the resource read back (GET) against the prediction. Requests whose outcome the sources leave open
+ * are not sent (they are listed in the failure message as "not sent").
+ */
+import type { BehaviourContext } from '../runtime/behaviour/context.ts';
+import type { HttpResult } from '../runtime/http.ts';
+import { applyPatch } from '../oracles/patch/apply.ts';
+import { compareResource, modelFromResource, viewOf } from '../oracles/patch/compare.ts';
+import type { ModelOptions, ResourceKind, ResourceModel } from '../oracles/patch/model.ts';
+import type fc from 'fast-check';
+import type { PbtSettings } from '../config/pbt.ts';
+import { checkSequences, type SequenceRecorder } from './properties.ts';
+import { instantiate, type GeneratedRequest } from '../generators/patch-requests.ts';
+
+export interface SequenceOptions {
+  resource: ResourceKind;
+  /** The body of the resource to create for this sequence. */
+  createBody: Record<string, unknown>;
+  model: ModelOptions;
+  /** Value of the arbitraries' sequence tag for this sequence (keeps generated names unique across sequences). */
+  tag: string;
+  /** Check that meta.version changes with the resource (and not after a refused request). */
+  checkVersion: boolean;
+}
+
+const MODEL = { users: 'ScimV2User', groups: 'ScimV2Group' } as const;
+
+const versionOf = (res: HttpResult): string | undefined => res.body?.meta?.version ?? res.headers.etag;
+
+/** Runs the steps; every failure goes through ctx.verify. Returns how many PATCH requests were sent (not left open). */
+export async function runPatchSequence(ctx: BehaviourContext, rec: SequenceRecorder, steps: readonly GeneratedRequest[], o: SequenceOptions): Promise<number> {
+  const { verify, scim } = ctx;
+  const schema = MODEL[o.resource];
+  const created = rec.sent(await ctx.create(o.resource, o.createBody), 'create the resource of this sequence');
+  verify.status(created, [200, 201], 'the resource of the sequence is created');
+  verify.schema(created, schema);
+  let model: ResourceModel = modelFromResource(o.resource, created.body);
+  let version = versionOf(created);
+  const path = `/${o.resource}/${encodeURIComponent(model.id)}`;
+  let sent = 0;
+
+  for (const step of steps) {
+    const body = instantiate(step.body, o.tag);
+    const outcome = applyPatch(model, body, o.model);
+    if (outcome.kind === 'undetermined') {
+      rec.skipped('PATCH', `${scim.prefix}${path}`, body, outcome.reason);
+      continue;
+    }
+    const res = rec.sent(await scim.patch(path, body), step.note);
+    sent++;
+    if (outcome.kind === 'ok') {
+      verify.status(res, 200, 'the PATCH is applied: 200 with the resource (the model predicts success)');
+      verify.schema(res, schema);
+      const diffs = compareResource(outcome.state, res.body);
+      verify.that(res, diffs.length === 0, 'the PATCH response shows the resource the model predicts', viewOf(o.resource, outcome.state.doc), diffs);
+    } else {
+      verify.status(res, outcome.status, `the PATCH is refused (${outcome.detail})`);
+      verify.scimError(res, outcome.status);
+      verify.that(res, outcome.accept.includes(res.body.scimType), `scimType (${outcome.detail})`, outcome.accept.join(' or '), res.body.scimType ?? '(none)');
+    }
+
+    const get = rec.sent(await scim.get(path), 'read back');
+    verify.status(get, 200, 'the resource is read back');
+    verify.schema(get, schema);
+    const expected = outcome.kind === 'ok' ? outcome.state : model;
+    const diffs = compareResource(expected, get.body);
+    verify.that(
+      get,
+      diffs.length === 0,
+      outcome.kind === 'ok' ? 'the resource read back equals the model' : 'the resource read back is unchanged: nothing of the refused PATCH is applied',
+      viewOf(o.resource, expected.doc),
+      diffs,
+    );
+    const now = versionOf(get);
+    if (o.checkVersion) {
+      if (outcome.kind === 'ok' && outcome.changed) {
+        verify.that(get, now !== undefined && now !== version, 'meta.version changes when the resource changes (RFC 7644 §3.14)', `a version other than ${version}`, now ?? '(none)');
+      }
+      if (outcome.kind === 'error') verify.that(get, now === version, 'meta.version is unchanged after a refused PATCH', version, now ?? '(none)');
+    }
+    version = now;
+    if (outcome.kind === 'ok') model = outcome.state;
+  }
+  return sent;
+}
+
+/**
+ * The model-based property of a suite file: generated sequences from `arbitrary`, each run against a new
+ * resource made from `createBody`, checked step by step against the model; a failure names the seed, path and
+ * the literal requests, and how to replay it.
+ */
+export async function checkPatchModel(
+  ctx: BehaviourContext,
+  o: {
+    settings: PbtSettings;
+    arbitrary: fc.Arbitrary<GeneratedRequest[]>;
+    what: string;
+    /** The suite file, for the replay command against the embedded emulator. */
+    file: string;
+    resource: 'users' | 'groups';
+    createBody: () => Record<string, unknown>;
+    model: ModelOptions;
+  },
+): Promise<void> {
+  let sequence = 0;
+  let sent = 0;
+  await checkSequences({
+    verify: ctx.verify,
+    settings: o.settings,
+    arbitrary: o.arbitrary,
+    what: o.what,
+    replayCommand: ctx.target.embedded
+      ? `npx vitest run --project suites-${ctx.target.apiVersion} ${o.file} -t ${ctx.behaviour.id}`
+      : `npm run conformance -- --filter ${ctx.behaviour.id} --prefix ${ctx.prefix}`,
+    run: async (steps, rec) => {
+      sent += await runPatchSequence(ctx, rec, steps, {
+        resource: o.resource,
+        createBody: o.createBody(),
+        model: o.model,
+        tag: `s${++sequence}`,
+        checkVersion: ctx.target.capabilities.etag !== false,
+      });
+    },
+  });
+  // Every generated request had an outcome the sources leave open: nothing was compared with the model.
+  if (sent === 0) ctx.skip(`none of the requests generated in ${sequence} sequence(s) had a determined outcome, so none was sent`, 'inconclusive');
+}

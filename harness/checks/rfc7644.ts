@@ -1,0 +1,219 @@
+/**
+ * Shared by the rfc7644 checks: what the server declares (ServiceProviderConfig, ResourceTypes, Schemas, read once
+ * per file and prefix), bodies cut down to the attributes the server declares, and a small population of users the
+ * run creates (run-prefixed userNames) that the filter, sort and paging checks select from.
+ *
+ * Paths are the RFC's (/Users, /Groups, /Schemas, /ResourceTypes, /ServiceProviderConfig) relative to the SCIM root.
+ * Assertions still go through `verify`.
+ */
+import type { BehaviourContext } from '../runtime/behaviour/context.ts';
+import type { HttpResult } from '../runtime/http.ts';
+import { ciGet } from '../oracles/attributes.ts';
+import type { AttrPath, AttributeInfo, AttributeLookup } from '../oracles/filter.ts';
+import { CORE_USER_URN } from '../oracles/urns.ts';
+import { resources } from './lists.ts';
+
+export interface SchemaAttribute {
+  name: string;
+  type?: string;
+  multiValued?: boolean;
+  required?: boolean;
+  caseExact?: boolean;
+  mutability?: string;
+  returned?: string;
+  uniqueness?: string;
+  subAttributes?: SchemaAttribute[];
+}
+
+export interface SchemaDefinition {
+  id: string;
+  name?: string;
+  attributes: SchemaAttribute[];
+}
+
+export interface Discovery {
+  spc: HttpResult;
+  resourceTypes: HttpResult;
+  schemas: HttpResult;
+  /** Schema definitions by lower-cased id. */
+  schemaById: Map<string, SchemaDefinition>;
+  /** Resource types as listed. */
+  types: Record<string, any>[];
+}
+
+const cache = new Map<string, Promise<Discovery>>();
+
+/** GET /ServiceProviderConfig, /ResourceTypes and /Schemas once per file and prefix. */
+export function discovery(ctx: BehaviourContext): Promise<Discovery> {
+  let p = cache.get(ctx.prefix);
+  if (!p) {
+    p = (async () => {
+      const [spc, resourceTypes, schemas] = [
+        await ctx.scim.get('/ServiceProviderConfig'),
+        await ctx.scim.get('/ResourceTypes'),
+        await ctx.scim.get('/Schemas'),
+      ];
+      const schemaById = new Map<string, SchemaDefinition>();
+      for (const s of resources(schemas)) {
+        if (typeof s?.id === 'string' && Array.isArray(s.attributes)) schemaById.set(s.id.toLowerCase(), s as SchemaDefinition);
+      }
+      return { spc, resourceTypes, schemas, schemaById, types: resources(resourceTypes) };
+    })();
+    cache.set(ctx.prefix, p);
+    p.catch(() => cache.delete(ctx.prefix));
+  }
+  return p;
+}
+
+/** The User schema as the server declares it; a clear failure when /Schemas cannot be read. */
+export async function userSchema(ctx: BehaviourContext): Promise<{ d: Discovery; schema: SchemaDefinition }> {
+  return resourceSchema(ctx, '/Users', CORE_USER_URN);
+}
+
+export async function resourceSchema(ctx: BehaviourContext, endpoint: string, fallbackUrn: string): Promise<{ d: Discovery; schema: SchemaDefinition }> {
+  const d = await discovery(ctx);
+  ctx.verify.status(d.schemas, 200, 'GET /Schemas answers 200 (the checks take attribute characteristics from it: RFC 7644 §4)');
+  ctx.verify.schema(d.schemas, 'ScimListResponse', d.schemas.body, 'GET /Schemas is a ListResponse');
+  const type = d.types.find((t) => String(ciGet(t, 'endpoint') ?? '').replace(/\/+$/, '').toLowerCase().endsWith(endpoint.toLowerCase()));
+  const urn = String(ciGet(type, 'schema') ?? fallbackUrn);
+  const schema = d.schemaById.get(urn.toLowerCase());
+  if (!schema) {
+    ctx.verify.fail(`/Schemas defines the schema ${urn} of ${endpoint}`, urn, [...d.schemaById.keys()], d.schemas);
+  }
+  return { d, schema: schema! };
+}
+
+/** Whether the server's ResourceTypes declare an endpoint (e.g. /Groups); skips with that reason when they do not. */
+export async function requireEndpoint(ctx: BehaviourContext, endpoint: string): Promise<void> {
+  const d = await discovery(ctx);
+  ctx.verify.status(d.resourceTypes, 200, 'GET /ResourceTypes answers 200');
+  const found = d.types.some((t) => String(ciGet(t, 'endpoint') ?? '').replace(/\/+$/, '').toLowerCase().endsWith(endpoint.toLowerCase()));
+  if (!found) ctx.skip(`the server's ResourceTypes declare no ${endpoint} endpoint: nothing to check`, 'capability');
+}
+
+export function findAttribute(schema: SchemaDefinition, path: string): SchemaAttribute | undefined {
+  const [top, sub] = path.split('.');
+  const a = schema.attributes.find((x) => x.name?.toLowerCase() === top.toLowerCase());
+  if (!a || !sub) return a;
+  return a.subAttributes?.find((x) => x.name?.toLowerCase() === sub.toLowerCase());
+}
+
+/** Skips, naming what is missing, unless the schema declares every path. */
+export function requireAttributes(ctx: BehaviourContext, schema: SchemaDefinition, paths: string[]): void {
+  const missing = paths.filter((p) => !findAttribute(schema, p));
+  if (missing.length) ctx.skip(`the server's Schemas do not declare ${missing.join(', ')} in ${schema.id}: nothing to check`, 'capability');
+}
+
+/** (type, caseExact) of attributes as the server declares them, for the local filter evaluator and sorting. */
+export function attributeLookup(d: Discovery, schema: SchemaDefinition): AttributeLookup {
+  return (p: AttrPath): AttributeInfo | undefined => {
+    const s = p.urn ? (d.schemaById.get(p.urn.toLowerCase()) ?? schema) : schema;
+    const a = findAttribute(s, p.sub ? `${p.attr}.${p.sub}` : p.attr);
+    if (!a) return undefined;
+    // RFC 7643 §2.2: caseExact defaults to false; a sub-attribute without type is a string.
+    return { type: a.type ?? 'string', caseExact: a.caseExact === true };
+  };
+}
+
+/** The body with only the attributes (and sub-attributes) the schema declares and the client may write. */
+export function declaredBody(schema: SchemaDefinition, body: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (k === 'schemas') {
+      out[k] = v;
+      continue;
+    }
+    const a = findAttribute(schema, k);
+    if (!a || a.mutability === 'readOnly') continue;
+    if (a.type === 'complex' && v && typeof v === 'object') {
+      const keep = (item: Record<string, any>) =>
+        Object.fromEntries(Object.entries(item).filter(([sk]) => a.subAttributes === undefined || a.subAttributes.some((s) => s.name?.toLowerCase() === sk.toLowerCase())));
+      out[k] = Array.isArray(v) ? v.map(keep) : keep(v);
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** A user body for the server: the `rfc` template cut down to what its User schema declares. */
+export async function userBody(ctx: BehaviourContext, label: string, overrides: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const { schema } = await userSchema(ctx);
+  return declaredBody(schema, ctx.build.user(label, 'rfc', overrides));
+}
+
+/** Creates a user (201) and returns its representation; failures name the step. */
+export async function createUser(ctx: BehaviourContext, label: string, overrides: Record<string, unknown> = {}): Promise<HttpResult> {
+  const res = await ctx.create('users', await userBody(ctx, label, overrides));
+  ctx.verify.status(res, [200, 201], `the user the check needs is created (POST /Users)`);
+  ctx.verify.schema(res, 'Rfc7643User');
+  return res;
+}
+
+// ---------------------------------------------------------------- the population
+
+export interface Population {
+  /** Every member's userName starts with this. */
+  prefix: string;
+  /** The filter that selects exactly the population: userName sw "<prefix>". */
+  scope: string;
+  /** The server's representations of the members (from their POST responses). */
+  members: Record<string, any>[];
+  lookup: AttributeLookup;
+  schema: SchemaDefinition;
+}
+
+const SUFFIXES = ['alpha', 'Bravo', 'charlie', 'Delta', 'echo'];
+// Display names are consistently capitalised: the operator checks compare them without depending on case.
+const DISPLAY = ['Ann Engineer', 'Ben Engineer', 'Cat Manager', 'Dan Manager', 'Eve Intern'];
+const GIVEN = ['Ann', 'ben', 'Cat', 'dan', 'Eve'];
+const FAMILY = ['Archer', 'baker', 'Carter', 'dexter', 'Ellis'];
+const TITLE: (string | undefined)[] = ['Lead', undefined, 'lead engineer', 'Staff', undefined];
+
+/**
+ * Five users the run creates once per file and prefix (kept until the end of the run, then removed by the runner):
+ * userNames <prefix>alpha / Bravo / charlie / Delta / echo @example.com and family names Archer / baker / Carter /
+ * dexter / Ellis in mixed case, so case sensitivity and ordering show; consistently capitalised display names
+ * (Ann Engineer, Ben Engineer, Cat Manager, Dan Manager, Eve Intern) for the operator checks; a title on three of
+ * them, a work email each (<suffix>.<tag>@work.example.com) and an externalId. Only attributes the server declares
+ * are sent.
+ */
+export async function population(ctx: BehaviourContext): Promise<Population> {
+  const { d, schema } = await userSchema(ctx);
+  return ctx.shared('rfc7644-population', async (create) => {
+    // A random part too: every test file has its own population, and name counters restart per file.
+    const prefix = `${ctx.names.displayName('pop')}-${Math.random().toString(36).slice(2, 6)}-`;
+    const tag = prefix.replace(/[^a-z0-9]/gi, '').slice(-10).toLowerCase();
+    const members: Record<string, any>[] = [];
+    for (let i = 0; i < SUFFIXES.length; i++) {
+      const s = SUFFIXES[i];
+      // One work email each: servers restrict the other types (Genesys keeps the userName in the "other" one).
+      const emails: Record<string, unknown>[] = [{ value: `${s.toLowerCase()}.${tag}@work.example.com`, type: 'work', primary: true }];
+      const body: Record<string, any> = {
+        schemas: [CORE_USER_URN],
+        userName: `${prefix}${s}@example.com`,
+        displayName: DISPLAY[i],
+        name: { givenName: GIVEN[i], familyName: FAMILY[i] },
+        emails,
+        externalId: `${prefix}ext-${s}`,
+        active: true,
+      };
+      if (TITLE[i]) body.title = TITLE[i];
+      const res = await create('users', declaredBody(schema, body));
+      ctx.verify.status(res, [200, 201], `population user ${i + 1} of ${SUFFIXES.length} is created (POST /Users)`);
+      ctx.verify.schema(res, 'Rfc7643User');
+      members.push(res.body);
+    }
+    return { prefix, scope: `userName sw ${JSON.stringify(prefix)}`, members, lookup: attributeLookup(d, schema), schema };
+  });
+}
+
+/** userNames of resources, for readable messages (the population's prefix left out). */
+export function shortNames(pop: Population, items: Record<string, any>[]): string[] {
+  return items.map((u) => String(ciGet(u, 'userName') ?? ciGet(u, 'id') ?? '?').replace(pop.prefix, '…')).sort();
+}
+
+/** A users list (no count: the population fits the server's default page, whatever its maxResults). */
+export function listUsers(ctx: BehaviourContext, query: Record<string, string>): Promise<HttpResult> {
+  return ctx.scim.get('/Users', { query });
+}

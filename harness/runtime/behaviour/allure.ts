@@ -1,0 +1,56 @@
+/** Allure glue: labels of a behaviour test, and every exchange as a step with the redacted request and response. */
+import * as allure from 'allure-js-commons';
+import type { Behaviour } from '../../config/catalogue.ts';
+import type { ResolvedTarget } from '../../config/target.ts';
+import type { RecordedExchange } from '../http.ts';
+import { formatExchange } from '../verify.ts';
+
+export async function labelForAllure(b: Behaviour, prefix: string, target: ResolvedTarget): Promise<void> {
+  try {
+    await allure.label('behaviour', b.id);
+    await allure.epic(b.resource);
+    await allure.feature(b.area);
+    await allure.story(b.id);
+    await allure.severity(b.level === 'MUST' ? 'critical' : b.level === 'SHOULD' ? 'normal' : 'minor');
+    await allure.parameter('prefix', prefix);
+    await allure.tags(b.level, `prefix:${prefix}`, `profile:${target.profile ?? 'genesys'}`, `api:${target.apiVersion}`, `target:${target.targetName}`);
+  } catch {
+    /* allure runtime not installed in this project: labels are optional */
+  }
+}
+
+/** Every exchange of the test as an allure step with the redacted request and response attached. */
+export async function exchangesToAllure(exchanges: RecordedExchange[]): Promise<void> {
+  for (const ex of exchanges) {
+    const path = ex.request.url.replace(/^https?:\/\/[^/]+/, '');
+    const outcome = ex.response ? String(ex.response.status) : 'no response';
+    try {
+      await allure.step(`${ex.request.method} ${path} → ${outcome}${ex.attempt ? ` (retry ${ex.attempt})` : ''}`, async () => {
+        await allure.attachment('request', requestText(ex), 'text/plain');
+        await allure.attachment('response', responseText(ex), 'text/plain');
+      });
+    } catch {
+      return;
+    }
+  }
+}
+
+function requestText(ex: RecordedExchange): string {
+  const head = Object.entries(ex.request.headers).map(([k, v]) => `${k}: ${v}`);
+  return [`${ex.request.method} ${ex.request.url}`, ...head, '', ex.request.body ?? ''].join('\n');
+}
+
+function responseText(ex: RecordedExchange): string {
+  if (!ex.response) return `no response: ${ex.error ?? 'unknown error'}`;
+  const head = Object.entries(ex.response.headers).map(([k, v]) => `${k}: ${v}`);
+  return [`${ex.response.status} (${ex.durationMs} ms)`, ...head, '', ex.response.body].join('\n');
+}
+
+/** Attaches the exchange that proved a failure (optional: outside allure it does nothing). */
+export async function attachFailingExchange(exchange: RecordedExchange): Promise<void> {
+  try {
+    await allure.attachment('failing exchange', formatExchange(exchange), 'text/plain');
+  } catch {
+    /* optional */
+  }
+}

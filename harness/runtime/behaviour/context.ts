@@ -1,0 +1,185 @@
+/**
+ * The context a check runs with: clients per identity on its prefix, verify bound to its requirement, run-scoped
+ * names, builders, create/track (ledger + cleanup), shared fixtures, skip. Worker-wide state (the target, the rate
+ * limiter, token sources, the ledger) lives here too.
+ */
+import { inject, onTestFinished, type TestContext } from 'vitest';
+import type { Behaviour } from '../../config/catalogue.ts';
+import { workerId } from '../../config/env.ts';
+import { collectionPath, type ResolvedTarget } from '../../config/target.ts';
+import { createBuilders, type Builders } from '../builders.ts';
+import { HttpClient, ScimClient, tokenSource, type HttpResult, type RecordedExchange, type TokenSource } from '../http.ts';
+import { RunLedger, type LedgerResource } from '../ledger.ts';
+import { RateLimiter } from '../rate-limit.ts';
+import { registerSecret } from '../redact.ts';
+import { createVerify, type Verify } from '../verify.ts';
+import type { SkipKind } from '../results.ts';
+import { requirementSkip } from './skips.ts';
+
+let cachedTarget: ResolvedTarget | undefined;
+export function getTarget(): ResolvedTarget {
+  if (!cachedTarget) {
+    cachedTarget = inject('scimTarget');
+    if (!cachedTarget) {
+      throw new Error('no target: suites run through the runner (npm test / npm run conformance), which provides it');
+    }
+  }
+  return cachedTarget;
+}
+
+let limiter: RateLimiter | undefined;
+const tokenSources = new Map<string, TokenSource>();
+let ledger: RunLedger | undefined;
+
+function workerLimiter(target: ResolvedTarget): RateLimiter {
+  if (!limiter) {
+    const share = target.rateLimitPerMinute > 0 ? Math.max(1, Math.floor(target.rateLimitPerMinute / Math.max(1, target.workers))) : 0;
+    limiter = new RateLimiter(share);
+  }
+  return limiter;
+}
+
+function identityTokens(target: ResolvedTarget, name: 'primary' | 'limited'): TokenSource | undefined {
+  const spec = target.identities[name];
+  if (!spec) return undefined;
+  let ts = tokenSources.get(name);
+  if (!ts) {
+    ts = tokenSource(spec.auth, target.timeoutMs);
+    tokenSources.set(name, ts);
+  }
+  return ts;
+}
+
+export function runLedger(target: ResolvedTarget = getTarget()): RunLedger {
+  if (!ledger) ledger = new RunLedger(target.run, target.targetName, target.baseUrl).open();
+  return ledger;
+}
+
+export interface BehaviourContext {
+  behaviour: Behaviour;
+  prefix: string;
+  target: ResolvedTarget;
+  /** Client for the main identity on this prefix. */
+  scim: ScimClient;
+  /** Client for the limited identity (skip first if the behaviour does not require it). */
+  limited(): ScimClient;
+  /** Client that sends no Authorization header. */
+  anonymous(): ScimClient;
+  verify: Verify;
+  /** Every exchange of this test so far (redacted). */
+  exchanges: RecordedExchange[];
+  /** Run-scoped unique names: everything the run creates is named with these. */
+  names: { userName(label: string): string; displayName(label: string): string; externalId(label: string): string };
+  /** Request bodies from fixtures/templates, named with run-scoped names and filled with org fixtures. */
+  build: Builders;
+  /** POST a resource, register it in the ledger and delete it when the test ends. */
+  create(resource: LedgerResource, body: unknown): Promise<HttpResult>;
+  /** Register a resource created some other way, for removal when the test ends. */
+  track(resource: LedgerResource, id: string, name: string): void;
+  /**
+   * A read-only fixture shared by the tests of this worker on this prefix: `factory` runs once per key
+   * and its `create` registers resources in the ledger without deleting them at the end of the test;
+   * the runner removes them at the end of the run. Tests must not modify what they get from here.
+   */
+  shared<T>(key: string, factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>): Promise<T>;
+  /** A client for the main identity on another prefix (same connection pool and token). */
+  scimAt(prefix: string): ScimClient;
+  /**
+   * Skip this test: the reason and its kind are recorded in the report (runtime/results.ts SKIP_KINDS: version,
+   * capability, configuration, row, inconclusive; only configuration makes the verdict incomplete).
+   */
+  skip(reason: string, kind: SkipKind): never;
+  test: TestContext;
+}
+
+let nameCounter = 0;
+const MODULE_NONCE = Math.random().toString(36).slice(2, 6);
+const sharedFixtures = new Map<string, Promise<unknown>>();
+
+export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): BehaviourContext {
+  const target = getTarget();
+  registerSecret(target.userPassword);
+  const exchanges: RecordedExchange[] = [];
+  const http = new HttpClient({
+    origin: target.baseUrl,
+    timeoutMs: target.timeoutMs,
+    limiter: workerLimiter(target),
+    onExchange: (ex) => exchanges.push(ex),
+  });
+  const scim = new ScimClient(http, prefix, identityTokens(target, 'primary'));
+  const worker = workerId();
+  // The counter restarts with every test file (each file gets a fresh module), so a per-module nonce keeps names unique.
+  const unique = (label: string) => `${target.run.runPrefix}${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-w${worker}${MODULE_NONCE}n${++nameCounter}`;
+
+  const skip = (reason: string, kind: SkipKind): never => {
+    tctx.task.meta.skip = { kind, reason };
+    tctx.skip(reason);
+    throw new Error('unreachable');
+  };
+
+  const track = (resource: LedgerResource, id: string, name: string) => {
+    const l = runLedger(target);
+    l.created(resource, id, name, prefix);
+    onTestFinished(async () => {
+      const res = await scim.delete(`${collectionPath(target, resource)}/${encodeURIComponent(id)}`);
+      if ((res.status >= 200 && res.status < 300) || res.status === 404) l.deleted(resource, id, prefix);
+    });
+  };
+
+  const names = {
+    userName: (label: string) => `${unique(label)}@example.com`,
+    displayName: (label: string) => unique(label),
+    externalId: (label: string) => unique(label),
+  };
+
+  return {
+    behaviour: b,
+    prefix,
+    target,
+    scim,
+    limited() {
+      const ts = identityTokens(target, 'limited');
+      if (!ts) {
+        const why = requirementSkip({ ...b, requires: ['limited-identity'] }, target) ?? { kind: 'configuration', reason: 'no limited identity' };
+        return skip(why.reason, why.kind);
+      }
+      return new ScimClient(http, prefix, ts);
+    },
+    anonymous: () => new ScimClient(http, prefix, undefined),
+    verify: createVerify(`[${b.id}] ${b.title} (${b.level}; ${b.sources.join('; ')})`),
+    exchanges,
+    names,
+    build: createBuilders(names, target.org, target.userPassword),
+    async create(resource, body) {
+      const res = await scim.post(collectionPath(target, resource), body);
+      const created = res.body as { id?: unknown; userName?: string; displayName?: string } | undefined;
+      if (res.status >= 200 && res.status < 300 && created && typeof created.id === 'string') {
+        const name = (resource === 'users' ? created.userName : created.displayName) ?? '';
+        track(resource, created.id, name);
+      }
+      return res;
+    },
+    track,
+    shared<T>(key: string, factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>): Promise<T> {
+      const cacheKey = `${prefix}\u0000${key}`;
+      let p = sharedFixtures.get(cacheKey) as Promise<T> | undefined;
+      if (!p) {
+        const createKept = async (resource: LedgerResource, body: unknown) => {
+          const res = await scim.post(collectionPath(target, resource), body);
+          const created = res.body as { id?: unknown; userName?: string; displayName?: string } | undefined;
+          if (res.status >= 200 && res.status < 300 && created && typeof created.id === 'string') {
+            runLedger(target).created(resource, created.id, (resource === 'users' ? created.userName : created.displayName) ?? '', prefix);
+          }
+          return res;
+        };
+        p = factory(createKept);
+        sharedFixtures.set(cacheKey, p);
+        p.catch(() => sharedFixtures.delete(cacheKey));
+      }
+      return p;
+    },
+    scimAt: (other) => new ScimClient(http, other, identityTokens(target, 'primary')),
+    skip,
+    test: tctx,
+  };
+}
