@@ -4,7 +4,8 @@
  */
 import { Pool, request as undiciRequest } from 'undici';
 import type { AuthSpec } from '../config/env.ts';
-import { RateLimiter, retryAfterMs } from './rate-limit.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { DEFAULT_RETRY_POLICY, retryDecision, type RetryPolicy, type RetryReason } from './retry.ts';
 import { REDACTED, redactBodyText, redactHeaders, redactText, registerSecret } from './redact.ts';
 
 export interface RecordedExchange {
@@ -13,12 +14,21 @@ export interface RecordedExchange {
   /** Transport error (connection refused, timeout), when there was no response. */
   error?: string;
   durationMs: number;
-  /** 0 for a first attempt, n for the n-th retry after a 429. */
+  /** 0 for a first attempt, n for the n-th retry (runtime/retry.ts says when a request is sent again). */
   attempt?: number;
+  /** Set when the client sent this request again: why (this answer, or its absence, is not the final one). */
+  retried?: RetryReason;
+  /** A POST or PATCH answered only after an attempt that got no answer: the server may have applied it twice. */
+  ambiguous?: boolean;
 }
 
 export interface HttpResult<T = any> {
   status: number;
+  /**
+   * true when an earlier attempt of this request got no answer (connection reset, timeout) and the request is not
+   * idempotent (POST, PATCH): the server may have applied it twice, so what came back does not prove a fault.
+   */
+  ambiguous?: boolean;
   headers: Record<string, string>;
   /** Parsed JSON body, or undefined when the body is empty or not JSON. */
   body: T;
@@ -171,7 +181,8 @@ export interface HttpClientOptions {
   limiter?: RateLimiter;
   /** Called with every exchange, already redacted. */
   onExchange?: (ex: RecordedExchange) => void;
-  maxRetries429?: number;
+  /** When to send a request again (429, 503, gateway errors, connection resets); default DEFAULT_RETRY_POLICY. */
+  retry?: Partial<RetryPolicy>;
 }
 
 export class HttpClient {
@@ -183,14 +194,29 @@ export class HttpClient {
   }
 
   async send(method: string, pathAndQuery: string, headers: Record<string, string>, body?: string): Promise<HttpResult> {
-    const maxRetries = this.opts.maxRetries429 ?? 3;
+    const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...this.opts.retry, retry429: headers['x-harness-retry-429'] !== 'false' };
+    let unanswered = false;
     for (let attempt = 0; ; attempt++) {
-      const result = await this.once(method, pathAndQuery, headers, body, attempt);
-      if (result.status === 429 && attempt < maxRetries && headers['x-harness-retry-429'] !== 'false') {
-        await new Promise((r) => setTimeout(r, retryAfterMs(result.headers['retry-after'])));
+      let result: HttpResult | undefined;
+      let error: TransportError | undefined;
+      try {
+        result = await this.once(method, pathAndQuery, headers, body, attempt);
+      } catch (e) {
+        if (!(e instanceof TransportError)) throw e;
+        error = e;
+      }
+      const exchange = (result?.exchange ?? error?.exchange) as RecordedExchange;
+      const decision = retryDecision(policy, { method, attempt, status: result?.status, retryAfter: result?.headers['retry-after'], error: error?.cause });
+      if (decision) {
+        exchange.retried = decision.reason;
+        if (decision.reason === 'transport') unanswered = true;
+        await new Promise((r) => setTimeout(r, decision.delayMs));
         continue;
       }
-      return result;
+      if (error) throw error;
+      const final = result as HttpResult;
+      if (unanswered && !IDEMPOTENT.has(method.toUpperCase())) final.ambiguous = final.exchange.ambiguous = true;
+      return final;
     }
   }
 
@@ -240,18 +266,34 @@ export class HttpClient {
       return { status: res.statusCode, headers: resHeaders, body: parsed, text, exchange };
     } catch (e) {
       exchange.durationMs = Math.round(performance.now() - started);
-      exchange.error = redactText((e as Error).message);
+      exchange.error = redactText(describeTransportError(e));
       this.opts.onExchange?.(exchange);
-      throw new TransportError(`${method} ${exchange.request.url} failed: ${exchange.error}`, exchange);
+      throw new TransportError(`${method} ${exchange.request.url} failed: ${exchange.error}`, exchange, e);
     }
   }
 }
 
+/** No answer: the connection failed, was reset or timed out (after the retries the policy allows). */
 export class TransportError extends Error {
-  constructor(message: string, readonly exchange: RecordedExchange) {
+  constructor(
+    message: string,
+    readonly exchange: RecordedExchange,
+    override readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'TransportError';
   }
+}
+
+/** Methods that may be sent again after a lost answer without changing the outcome (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/** A transport error in a line: its message with undici's code (e.g. "other side closed (UND_ERR_SOCKET)"). */
+function describeTransportError(e: unknown): string {
+  const err = e as { message?: string; code?: string; cause?: { code?: string; message?: string } };
+  const code = err.code ?? err.cause?.code;
+  const message = err.message ?? String(e);
+  return code && !message.includes(code) ? `${message} (${code})` : message;
 }
 
 /** A SCIM client bound to one prefix and one identity. Paths are relative to the prefix: '/users/123'. */
