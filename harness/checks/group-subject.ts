@@ -13,7 +13,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onTestFinished } from 'vitest';
 import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import { SCRATCH_GROUP_MISSING } from '../runtime/behaviour/skips.ts';
 import type { HttpResult } from '../runtime/http.ts';
@@ -103,10 +102,10 @@ export async function subjectGroup(ctx: BehaviourContext, label: string, members
   const id = scratchGroupId(ctx);
   const path = `/groups/${encodeURIComponent(id)}`;
   const release = await lockScratchGroup(ctx, id);
-  onTestFinished(release); // registered first: runs last (onTestFinished hooks run in reverse order)
+  ctx.defer(release); // registered first: runs last (deferred steps run in reverse order)
   const before = await readGroup(ctx, id, 'prerequisite: GET the scratch group (SCIM_ORG_GROUP_ID)');
   const snapshot = before.body as Record<string, any>;
-  onTestFinished(() => restoreScratchGroup(ctx, id, snapshot));
+  ctx.defer(() => restoreScratchGroup(ctx, id, snapshot));
   if (members === undefined) return { id, path, body: snapshot, scratch: true };
   const set = await ctx.scim.put(path, putBody(snapshot, { members }));
   ctx.verify.status(set, 200, 'prerequisite: PUT sets the members of the scratch group');
@@ -122,7 +121,7 @@ export async function subjectGroup(ctx: BehaviourContext, label: string, members
  */
 export async function holdScratchGroup(ctx: BehaviourContext): Promise<void> {
   if (canCreateGroups(ctx)) return;
-  onTestFinished(await lockScratchGroup(ctx, scratchGroupId(ctx)));
+  ctx.defer(await lockScratchGroup(ctx, scratchGroupId(ctx)));
 }
 
 function canCreateGroups(ctx: BehaviourContext): boolean {

@@ -106,14 +106,14 @@ export function incompleteScanReason(scan: ListScan, what: string): string {
 }
 
 /**
- * POST a user (registered for cleanup), then GET it back: both must be valid ScimV2User bodies
+ * POST a user (the check judges the POST; what it creates is registered for cleanup), then GET it back: both must be valid ScimV2User bodies
  * (201 and 200). Returns the two responses, so a check can look at what was stored both ways.
  */
 export async function createAndRead(
-  ctx: Pick<BehaviourContext, 'create' | 'verify' | 'scim'>,
+  ctx: Pick<BehaviourContext, 'post' | 'verify' | 'scim'>,
   body: unknown,
 ): Promise<[created: HttpResult, fetched: HttpResult]> {
-  const created = await ctx.create('users', body);
+  const created = await ctx.post('users', body);
   ctx.verify.status(created, 201);
   ctx.verify.schema(created, 'ScimV2User');
   const fetched = await ctx.scim.get(`/users/${created.body.id}`);

@@ -26,8 +26,13 @@ export interface Skip {
   reason: string;
 }
 
-/** The outcome of one test. */
-export type TestVerdict = 'passed' | 'failed' | 'skipped' | 'known-failure';
+/**
+ * The outcome of one test. `blocked`: the check could not judge its behaviour because something it needed first
+ * failed (a resource it creates was refused, the target did not answer, a write's answer was ambiguous after a lost
+ * connection); the step that failed is in its failure data. A blocked MUST behaviour makes a verdict incomplete,
+ * never "not conformant": the behaviour whose step failed is judged by its own check.
+ */
+export type TestVerdict = 'passed' | 'failed' | 'skipped' | 'known-failure' | 'blocked';
 /** The outcome of a behaviour × prefix in the report: a test verdict, or not run at all. */
 export type Verdict = TestVerdict | 'not-run';
 
@@ -62,9 +67,13 @@ declare module 'vitest' {
     skip?: Skip;
     /** What failed (absent when the test passed, or failed outside the harness, e.g. a timeout). */
     failure?: FailureData;
+    /** Why the check could not judge its behaviour, and the step that failed (see TestVerdict). */
+    blocked?: { reason: string; failure: FailureData };
+    /** Resources the test created that its clean-up could not remove (left in the ledger for the end-of-run sweep). */
+    cleanupProblems?: string[];
     /** Set when a listed known failure failed as expected: the reason of the listing and the failure. */
     knownFailure?: { reason: string; failure: FailureData };
-    /** HTTP requests this test sent, and how many of them were retries after a 429. */
+    /** HTTP requests this test sent (its clean-up included), and how many of them were retries (runtime/retry.ts). */
     requests?: number;
     retries?: number;
   }

@@ -33,6 +33,18 @@ export class ConformanceFailure extends Error {
   }
 }
 
+/**
+ * A step the check needed before it could judge its behaviour failed: a resource it creates was refused, a shared
+ * fixture could not be built. The check is blocked, not failed (runtime/results.ts TestVerdict), unless the step got a
+ * server error: a 5xx fails the check that got it, whatever the step.
+ */
+export class SetupFailure extends ConformanceFailure {
+  constructor(parts: FailureParts) {
+    super(parts);
+    this.name = 'SetupFailure';
+  }
+}
+
 function show(v: unknown): string {
   if (typeof v === 'string') return v;
   const s = JSON.stringify(v);

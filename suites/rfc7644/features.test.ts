@@ -120,7 +120,7 @@ behaviour('RFC-CHANGE-PASSWORD', 'changes the password with PATCH and never retu
 behaviour('RFC-GROUP-CREATE-MEMBERS', 'creates a group with a member and lists the member by its id', async (ctx) => {
   await requireEndpoint(ctx, '/Groups');
   const user = await createUser(ctx, 'member');
-  const res = await ctx.create('groups', { schemas: [CORE_GROUP_URN], displayName: ctx.names.displayName('group'), members: [{ value: user.body.id }] });
+  const res = await ctx.post('groups', { schemas: [CORE_GROUP_URN], displayName: ctx.names.displayName('group'), members: [{ value: user.body.id }] });
   ctx.verify.status(res, 201);
   ctx.verify.schema(res, 'Rfc7643Group');
   const read = await ctx.scim.get(`/Groups/${encodeURIComponent(res.body.id)}`);

@@ -7,7 +7,7 @@ import { behaviour, ciGet, createUser, findAttribute, requireAttributes, resourc
 
 behaviour('RFC-USER-CREATE', 'creates a user with 201, its representation, an id and meta.location', async (ctx) => {
   const body = await userBody(ctx, 'create');
-  const res = await ctx.create('users', body);
+  const res = await ctx.post('users', body);
   ctx.verify.status(res, 201);
   ctx.verify.contentType(res);
   ctx.verify.schema(res, 'Rfc7643User');
@@ -35,7 +35,7 @@ behaviour('RFC-USER-UNIQUENESS-409', 'refuses a second user with the same userNa
   const userName = findAttribute(schema, 'userName');
   if (userName?.uniqueness === 'none') ctx.skip("the server's Schemas declare userName uniqueness none: nothing to check", 'capability');
   const first = await createUser(ctx, 'unique');
-  const again = await ctx.create('users', await userBody(ctx, 'unique-2', { userName: first.body.userName }));
+  const again = await ctx.post('users', await userBody(ctx, 'unique-2', { userName: first.body.userName }));
   ctx.verify.scimError(again, 409, 'uniqueness');
 });
 
@@ -66,7 +66,7 @@ behaviour('RFC-USER-DELETE', 'deletes a user with 204, after which it is 404', a
 
 behaviour('RFC-MUTABILITY-READONLY', 'ignores a readOnly id sent on create and replace, or refuses it with 400 mutability', async (ctx) => {
   const forged = 'scimct-forged-id-0000';
-  const res = await ctx.create('users', await userBody(ctx, 'readonly', { id: forged }));
+  const res = await ctx.post('users', await userBody(ctx, 'readonly', { id: forged }));
   if (res.status === 400) {
     ctx.verify.scimError(res, 400, 'mutability');
     return;

@@ -16,17 +16,17 @@ import {
 
 // ---------------------------------------------------------------- the 201 response
 
-behaviour('USR-POST-201', 'creates a user and answers 201 with the user', async ({ create, build, verify }) => {
+behaviour('USR-POST-201', 'creates a user and answers 201 with the user', async ({ post, build, verify }) => {
   const body = build.user('post-201');
-  const res = await create('users', body);
+  const res = await post('users', body);
   verify.status(res, 201);
   verify.contentType(res);
   verify.schema(res, 'ScimV2User');
   verify.equal(res, res.body.userName, body.userName, 'userName of the created user');
 });
 
-behaviour('USR-POST-LOCATION', 'sends a Location header equal to meta.location', async ({ create, build, verify }) => {
-  const res = await create('users', build.user('post-location'));
+behaviour('USR-POST-LOCATION', 'sends a Location header equal to meta.location', async ({ post, build, verify }) => {
+  const res = await post('users', build.user('post-location'));
   verify.status(res, 201);
   verify.schema(res, 'ScimV2User');
   const location = verify.header(res, 'location');
@@ -40,27 +40,27 @@ behaviour('USR-POST-LOCATION', 'sends a Location header equal to meta.location',
   );
 });
 
-behaviour('USR-POST-ETAG', 'sends an ETag header equal to meta.version', async ({ create, build, verify }) => {
-  const res = await create('users', build.user('post-etag'));
+behaviour('USR-POST-ETAG', 'sends an ETag header equal to meta.version', async ({ post, build, verify }) => {
+  const res = await post('users', build.user('post-etag'));
   verify.status(res, 201);
   verify.schema(res, 'ScimV2User');
   const etag = verify.header(res, 'etag', /^(W\/)?"[^"]*"$/);
   verify.equal(res, res.body.meta.version, etag, 'meta.version equals the ETag header (RFC 7644 §3.14)');
 });
 
-behaviour('USR-POST-ID-ASSIGNED', 'assigns its own id and ignores an id in the request', async ({ create, build, verify }) => {
+behaviour('USR-POST-ID-ASSIGNED', 'assigns its own id and ignores an id in the request', async ({ post, build, verify }) => {
   const clientId = randomUUID();
-  const res = await create('users', build.user('post-id', 'minimal', { id: clientId }));
+  const res = await post('users', build.user('post-id', 'minimal', { id: clientId }));
   verify.status(res, 201);
   verify.schema(res, 'ScimV2User');
   verify.that(res, typeof res.body.id === 'string' && res.body.id.trim() !== '', 'id is assigned', 'a non-empty id', res.body.id);
   verify.that(res, res.body.id !== clientId, 'the id given by the client is ignored (RFC 7643 §3.1: id is readOnly)', `an id other than ${clientId}`, res.body.id);
 });
 
-behaviour('USR-POST-READONLY-IGNORED', 'ignores meta and groups in the request body', async ({ create, build, verify, target }) => {
+behaviour('USR-POST-READONLY-IGNORED', 'ignores meta and groups in the request body', async ({ post, build, verify, target }) => {
   const groupId = target.org.groupId ?? randomUUID();
   const bogus = { resourceType: 'Group', version: '"999999"', lastModified: '2000-01-01T00:00:00.000Z', location: 'https://scimct.invalid/users/bogus' };
-  const res = await create('users', build.user('post-readonly', 'minimal', { meta: bogus, groups: [{ value: groupId, type: 'Group' }] }));
+  const res = await post('users', build.user('post-readonly', 'minimal', { meta: bogus, groups: [{ value: groupId, type: 'Group' }] }));
   verify.status(res, 201);
   verify.schema(res, 'ScimV2User');
   const meta = res.body.meta;
@@ -75,7 +75,7 @@ behaviour('USR-POST-READONLY-IGNORED', 'ignores meta and groups in the request b
 // ---------------------------------------------------------------- attributes round trip
 
 behaviour('USR-POST-ROUNDTRIP', 'returns the submitted core attributes on create and on a later GET', async (ctx) => {
-  const { create, build, verify, scim, names } = ctx;
+  const { post, build, verify, scim, names } = ctx;
   const workEmail = names.userName('roundtrip-work');
   const body = build.user('roundtrip', 'minimal', {
     title: 'Conformance Tester',
@@ -83,7 +83,7 @@ behaviour('USR-POST-ROUNDTRIP', 'returns the submitted core attributes on create
     emails: [{ value: workEmail, type: 'work', primary: true }],
     phoneNumbers: [{ value: '+13175550100', type: 'work', primary: true }],
   });
-  const [created, fetched] = await createAndRead({ create, verify, scim }, body);
+  const [created, fetched] = await createAndRead({ post, verify, scim }, body);
   for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
     const u = res.body;
     verify.equal(res, u.userName, body.userName, `${when}: userName`);
@@ -98,9 +98,9 @@ behaviour('USR-POST-ROUNDTRIP', 'returns the submitted core attributes on create
   }
 });
 
-behaviour('USR-POST-EMAIL-WORK', 'stores an email of type work and returns it with type work', async ({ create, build, verify, scim, names }) => {
+behaviour('USR-POST-EMAIL-WORK', 'stores an email of type work and returns it with type work', async ({ post, build, verify, scim, names }) => {
   const workEmail = names.userName('email-work');
-  const [created, fetched] = await createAndRead({ create, verify, scim }, build.user('email', 'minimal', { emails: [{ value: workEmail, type: 'work', primary: true }] }));
+  const [created, fetched] = await createAndRead({ post, verify, scim }, build.user('email', 'minimal', { emails: [{ value: workEmail, type: 'work', primary: true }] }));
   for (const res of [created, fetched]) {
     const work = (res.body.emails ?? []).filter((e: { type?: string }) => e.type === 'work');
     verify.equal(res, work.map((e: { value?: string }) => e.value?.toLowerCase()), [workEmail], 'exactly the submitted work email, with type "work"');
@@ -109,9 +109,9 @@ behaviour('USR-POST-EMAIL-WORK', 'stores an email of type work and returns it wi
 
 const PHONE_TYPES = ['work', 'work2', 'work3', 'work4', 'home', 'mobile', 'other', 'microsoftteams', 'zoomphone'];
 
-behaviour('USR-POST-PHONE-TYPES', 'stores a phone number of every documented type and returns it with that type', async ({ create, build, verify, scim }) => {
+behaviour('USR-POST-PHONE-TYPES', 'stores a phone number of every documented type and returns it with that type', async ({ post, build, verify, scim }) => {
   const phones = PHONE_TYPES.map((type, i) => ({ type, value: `+1317555${String(110 + i).padStart(4, '0')}` }));
-  const [created, fetched] = await createAndRead({ create, verify, scim }, build.user('phones', 'minimal', { phoneNumbers: phones }));
+  const [created, fetched] = await createAndRead({ post, verify, scim }, build.user('phones', 'minimal', { phoneNumbers: phones }));
   for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
     const returned = res.body.phoneNumbers ?? [];
     for (const p of phones) {
@@ -127,13 +127,13 @@ behaviour('USR-POST-PHONE-TYPES', 'stores a phone number of every documented typ
   }
 });
 
-behaviour('USR-POST-ENTERPRISE', 'stores the enterprise department and employeeNumber', async ({ create, build, verify, scim }) => {
+behaviour('USR-POST-ENTERPRISE', 'stores the enterprise department and employeeNumber', async ({ post, build, verify, scim }) => {
   const employeeNumber = String(Math.floor(Math.random() * 1e9));
   const body = build.user('enterprise', 'minimal', {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE_URN],
     [ENTERPRISE_URN]: { department: 'Conformance', employeeNumber },
   });
-  const [created, fetched] = await createAndRead({ create, verify, scim }, body);
+  const [created, fetched] = await createAndRead({ post, verify, scim }, body);
   for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
     const ent = res.body[ENTERPRISE_URN] ?? {};
     verify.equal(res, ent.department, 'Conformance', `${when}: enterprise department`);
@@ -141,7 +141,7 @@ behaviour('USR-POST-ENTERPRISE', 'stores the enterprise department and employeeN
   }
 });
 
-behaviour('USR-POST-MANAGER', 'stores an enterprise manager given by user id', async ({ create, build, verify, scim }) => {
+behaviour('USR-POST-MANAGER', 'stores an enterprise manager given by user id', async ({ create, post, build, verify, scim }) => {
   const manager = await create('users', build.user('manager'));
   verify.status(manager, 201);
   verify.schema(manager, 'ScimV2User');
@@ -149,15 +149,15 @@ behaviour('USR-POST-MANAGER', 'stores an enterprise manager given by user id', a
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE_URN],
     [ENTERPRISE_URN]: { manager: { value: manager.body.id } },
   });
-  const [created, fetched] = await createAndRead({ create, verify, scim }, body);
+  const [created, fetched] = await createAndRead({ post, verify, scim }, body);
   for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
     verify.equal(res, res.body[ENTERPRISE_URN]?.manager?.value, manager.body.id, `${when}: enterprise manager.value`);
   }
 });
 
-behaviour('USR-POST-DIVISION-BY-NAME', 'accepts a division given by name and returns it', async ({ create, build, verify, scim, target }) => {
+behaviour('USR-POST-DIVISION-BY-NAME', 'accepts a division given by name and returns it', async ({ post, build, verify, scim, target }) => {
   const division = target.org.division!;
-  const created = await create('users', build.user('division', 'minimal', {
+  const created = await post('users', build.user('division', 'minimal', {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE_URN],
     [ENTERPRISE_URN]: { division },
   }));
@@ -171,9 +171,9 @@ behaviour('USR-POST-DIVISION-BY-NAME', 'accepts a division given by name and ret
   }
 });
 
-behaviour('USR-POST-ROLES', 'assigns roles given by name and returns them', async ({ create, build, verify, scim, target }) => {
+behaviour('USR-POST-ROLES', 'assigns roles given by name and returns them', async ({ post, build, verify, scim, target }) => {
   const role = target.org.role!;
-  const [created, fetched] = await createAndRead({ create, verify, scim }, build.user('roles', 'minimal', { roles: [{ value: role }] }));
+  const [created, fetched] = await createAndRead({ post, verify, scim }, build.user('roles', 'minimal', { roles: [{ value: role }] }));
   for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
     const values = (res.body.roles ?? []).map((r: { value?: string }) => r.value);
     verify.that(res, values.includes(role), `${when}: roles holds the assigned role`, `{"value": "${role}"}`, res.body.roles ?? '(none)');
@@ -181,9 +181,9 @@ behaviour('USR-POST-ROLES', 'assigns roles given by name and returns them', asyn
 });
 
 function routingCheck(attr: 'routingSkills' | 'routingLanguages', fixture: 'routingSkill' | 'routingLanguage', proficiency: number) {
-  return async ({ create, build, verify, scim, target }: BehaviourContext) => {
+  return async ({ post, build, verify, scim, target }: BehaviourContext) => {
     const name = target.org[fixture]!;
-    const created = await create('users', build.user(attr, 'minimal', {
+    const created = await post('users', build.user(attr, 'minimal', {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', GENESYS_URN],
       [GENESYS_URN]: { [attr]: [{ name, proficiency }] },
     }));
@@ -204,9 +204,9 @@ behaviour('USR-POST-ROUTING-SKILLS', 'assigns routingSkills given as {name, prof
 
 behaviour('USR-POST-ROUTING-LANGUAGES', 'assigns routingLanguages given as {name, proficiency} and returns them', routingCheck('routingLanguages', 'routingLanguage', 4));
 
-behaviour('USR-POST-EXTERNAL-IDS', 'stores genesys externalIds given as {authority, value}', async ({ create, build, verify, scim, names }) => {
+behaviour('USR-POST-EXTERNAL-IDS', 'stores genesys externalIds given as {authority, value}', async ({ post, build, verify, scim, names }) => {
   const entry = { authority: 'microsoftteams', value: names.externalId('teams') };
-  const created = await create('users', build.user('external-ids', 'minimal', {
+  const created = await post('users', build.user('external-ids', 'minimal', {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', GENESYS_URN],
     [GENESYS_URN]: { externalIds: [entry] },
   }));
@@ -227,8 +227,8 @@ behaviour('USR-POST-EXTERNAL-IDS', 'stores genesys externalIds given as {authori
   }
 });
 
-behaviour('USR-POST-INACTIVE', 'creates an inactive user when active is false', async ({ create, build, verify, scim }) => {
-  const created = await create('users', build.user('inactive', 'minimal', { active: false }));
+behaviour('USR-POST-INACTIVE', 'creates an inactive user when active is false', async ({ post, build, verify, scim }) => {
+  const created = await post('users', build.user('inactive', 'minimal', { active: false }));
   verify.status(created, 201);
   verify.schema(created, 'ScimV2User');
   verify.equal(created, created.body.active, false, '201 body: active');
@@ -238,28 +238,28 @@ behaviour('USR-POST-INACTIVE', 'creates an inactive user when active is false', 
   verify.equal(fetched, fetched.body.active, false, 'GET: active');
 });
 
-behaviour('USR-POST-DEFAULT-ROLE', 'gives a user created without roles only the employee role', async ({ create, build, verify, scim }) => {
-  const [created, fetched] = await createAndRead({ create, verify, scim }, build.user('default-role'));
+behaviour('USR-POST-DEFAULT-ROLE', 'gives a user created without roles only the employee role', async ({ post, build, verify, scim }) => {
+  const [created, fetched] = await createAndRead({ post, verify, scim }, build.user('default-role'));
   verify.equal(fetched, roleNames(fetched.body), ['employee'], 'roles of a user created without roles (reference §8, S16)');
 });
 
 // ---------------------------------------------------------------- uniqueness
 
-behaviour('USR-POST-USERNAME-TAKEN-409', 'refuses a userName already in use with 409 uniqueness', async ({ create, build, verify }) => {
+behaviour('USR-POST-USERNAME-TAKEN-409', 'refuses a userName already in use with 409 uniqueness', async ({ create, post, build, verify }) => {
   const first = await create('users', build.user('taken'));
   verify.status(first, 201);
   verify.schema(first, 'ScimV2User');
-  const again = await create('users', build.user('taken-again', 'minimal', { userName: first.body.userName }));
+  const again = await post('users', build.user('taken-again', 'minimal', { userName: first.body.userName }));
   verify.scimError(again, 409, 'uniqueness');
 });
 
-behaviour('USR-POST-USERNAME-TAKEN-CASE-409', 'refuses a userName differing only in case with 409 uniqueness', async ({ create, build, verify }) => {
+behaviour('USR-POST-USERNAME-TAKEN-CASE-409', 'refuses a userName differing only in case with 409 uniqueness', async ({ create, post, build, verify }) => {
   const body = build.user('taken-case');
   const first = await create('users', body);
   verify.status(first, 201);
   verify.schema(first, 'ScimV2User');
   const upper = body.userName.toUpperCase();
-  const again = await create('users', build.user('taken-case-again', 'minimal', { userName: upper }));
+  const again = await post('users', build.user('taken-case-again', 'minimal', { userName: upper }));
   verify.scimError(again, 409, 'uniqueness');
 });
 
@@ -301,7 +301,7 @@ const ORG_FIXTURES = {
 
 
 async function postCase(row: CaseRow, ctx: BehaviourContext): Promise<void> {
-  const { build, create, verify, names, target, skip } = ctx;
+  const { build, create, post, verify, names, target, skip } = ctx;
   const base = build.user('case');
   const text = JSON.stringify(row.set ?? {}) + (row.raw ?? '');
   const vars: Record<string, string> = {
@@ -332,7 +332,7 @@ async function postCase(row: CaseRow, ctx: BehaviourContext): Promise<void> {
       if (k.startsWith('urn:') && !body.schemas.includes(k)) body.schemas.push(k);
     }
     for (const k of row.unset ?? []) delete body[k];
-    res = await create('users', body);
+    res = await post('users', body);
   }
   if (row.status >= 200 && row.status < 300) {
     verify.status(res, row.status);

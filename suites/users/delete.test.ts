@@ -97,12 +97,12 @@ behaviour('USR-DELETE-IF-MATCH-STALE-400', 'refuses a DELETE with a stale If-Mat
 });
 
 behaviour('USR-DELETE-RECREATE', 'creates an active user again with the userName of a deleted one', async (ctx) => {
-  const { create, build, verify, scim } = ctx;
+  const { create, post, build, verify, scim } = ctx;
   const body = build.user('delete-recreate');
   const created = await create('users', body);
   verify.status(created, 201);
   verifyDeleted(ctx, await scim.delete(`/users/${created.body.id}`));
-  const again = await create('users', body);
+  const again = await post('users', body);
   verify.status(again, 201);
   verify.schema(again, 'ScimV2User');
   verify.equal(again, again.body.userName, body.userName, 'userName');

@@ -3,7 +3,7 @@
  * names, builders, create/track (ledger + cleanup), shared fixtures, skip. Worker-wide state (the target, the rate
  * limiter, token sources, the ledger) lives here too.
  */
-import { inject, onTestFinished, type TestContext } from 'vitest';
+import { inject, type TestContext } from 'vitest';
 import type { Behaviour } from '../../config/catalogue.ts';
 import { workerId } from '../../config/env.ts';
 import { collectionPath, type ResolvedTarget } from '../../config/target.ts';
@@ -12,7 +12,7 @@ import { HttpClient, ScimClient, tokenSource, type HttpResult, type RecordedExch
 import { RunLedger, type LedgerResource } from '../ledger.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { registerSecret } from '../redact.ts';
-import { createVerify, type Verify } from '../verify.ts';
+import { ConformanceFailure, createVerify, SetupFailure, type Verify } from '../verify.ts';
 import type { SkipKind } from '../results.ts';
 import { requirementSkip } from './skips.ts';
 
@@ -72,14 +72,30 @@ export interface BehaviourContext {
   names: { userName(label: string): string; displayName(label: string): string; externalId(label: string): string };
   /** Request bodies from fixtures/templates, named with run-scoped names and filled with org fixtures. */
   build: Builders;
-  /** POST a resource, register it in the ledger and delete it when the test ends. */
+  /**
+   * Set-up: POST a resource the check needs, register it in the ledger and delete it when the test ends. Anything
+   * but a 2xx answer carrying the new resource's id blocks the check (SetupFailure), since the behaviour it judges is
+   * another one; a 5xx fails it (a server error fails the check that got it). The answer is not judged otherwise:
+   * a check about creation itself sends its POST with `post`.
+   */
   create(resource: LedgerResource, body: unknown): Promise<HttpResult>;
+  /**
+   * The POST a check judges (creation behaviours): its answer is returned whatever it is, and whatever it creates is
+   * registered and removed when the test ends, like `create`.
+   */
+  post(resource: LedgerResource, body: unknown): Promise<HttpResult>;
   /** Register a resource created some other way, for removal when the test ends. */
   track(resource: LedgerResource, id: string, name: string): void;
+  /**
+   * A clean-up step run when the test ends (after the check, before its requests are counted), in reverse order of
+   * registration, after the removal of what the test created... registered later runs first.
+   */
+  defer(step: () => Promise<void> | void): void;
   /**
    * A read-only fixture shared by the tests of this worker on this prefix: `factory` runs once per key
    * and its `create` registers resources in the ledger without deleting them at the end of the test;
    * the runner removes them at the end of the run. Tests must not modify what they get from here.
+   * A failure inside the factory is a set-up failure: it blocks the checks that need the fixture.
    */
   shared<T>(key: string, factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>): Promise<T>;
   /** A client for the main identity on another prefix (same connection pool and token). */
@@ -96,7 +112,17 @@ let nameCounter = 0;
 const MODULE_NONCE = Math.random().toString(36).slice(2, 6);
 const sharedFixtures = new Map<string, Promise<unknown>>();
 
-export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): BehaviourContext {
+/** A running check: its context, and the clean-up the runner calls when the check ends. */
+export interface RunningCheck {
+  ctx: BehaviourContext;
+  /** Removes what the test created and runs its deferred steps; returns what could not be cleaned up. */
+  finish(): Promise<string[]>;
+}
+
+const isCreated = (res: HttpResult): boolean =>
+  res.status >= 200 && res.status < 300 && typeof (res.body as { id?: unknown } | undefined)?.id === 'string';
+
+export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): RunningCheck {
   const target = getTarget();
   registerSecret(target.userPassword);
   const exchanges: RecordedExchange[] = [];
@@ -117,13 +143,59 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Be
     throw new Error('unreachable');
   };
 
+  // Clean-up steps, run in reverse order when the test ends: removals of what it created, and deferred steps.
+  const steps: { label: string; run: () => Promise<string | undefined> }[] = [];
   const track = (resource: LedgerResource, id: string, name: string) => {
     const l = runLedger(target);
     l.created(resource, id, name, prefix);
-    onTestFinished(async () => {
-      const res = await scim.delete(`${collectionPath(target, resource)}/${encodeURIComponent(id)}`);
-      if ((res.status >= 200 && res.status < 300) || res.status === 404) l.deleted(resource, id, prefix);
+    steps.push({
+      label: `${resource}/${id}`,
+      run: async () => {
+        const res = await scim.delete(`${collectionPath(target, resource)}/${encodeURIComponent(id)}`);
+        if ((res.status >= 200 && res.status < 300) || res.status === 404) {
+          l.deleted(resource, id, prefix);
+          return undefined;
+        }
+        return `DELETE answered ${res.status} (left for the end-of-run sweep)`;
+      },
     });
+  };
+  const defer = (step: () => Promise<void> | void) => {
+    steps.push({ label: 'deferred clean-up step', run: async () => void (await step()) });
+  };
+  const finish = async (): Promise<string[]> => {
+    const problems: string[] = [];
+    for (const step of steps.splice(0).reverse()) {
+      try {
+        const problem = await step.run();
+        if (problem) problems.push(`${step.label}: ${problem}`);
+      } catch (e) {
+        problems.push(`${step.label}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+    return problems;
+  };
+  const postTracked = async (resource: LedgerResource, body: unknown): Promise<HttpResult> => {
+    const res = await scim.post(collectionPath(target, resource), body);
+    if (isCreated(res)) {
+      const created = res.body as { id: string; userName?: string; displayName?: string };
+      track(resource, created.id, (resource === 'users' ? created.userName : created.displayName) ?? '');
+    }
+    return res;
+  };
+  const verify = createVerify(`[${b.id}] ${b.title} (${b.level}; ${b.sources.join('; ')})`);
+  /** A set-up POST must create the resource: anything else blocks the check (a 5xx fails it: runtime/behaviour/outcome.ts). */
+  const requireCreated = (resource: LedgerResource, res: HttpResult): HttpResult => {
+    if (!isCreated(res)) {
+      throw new SetupFailure({
+        requirement: verify.requirement,
+        check: `set-up: POST ${collectionPath(target, resource)} creates the ${resource === 'users' ? 'user' : 'group'} the check needs`,
+        expected: 'a 2xx answer carrying the new resource (with its id)',
+        actual: res.status >= 200 && res.status < 300 ? `${res.status} without an id in the body` : res.status,
+        exchange: res.exchange,
+      });
+    }
+    return res;
   };
 
   const names = {
@@ -132,7 +204,7 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Be
     externalId: (label: string) => unique(label),
   };
 
-  return {
+  const ctx: BehaviourContext = {
     behaviour: b,
     prefix,
     target,
@@ -146,33 +218,30 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Be
       return new ScimClient(http, prefix, ts);
     },
     anonymous: () => new ScimClient(http, prefix, undefined),
-    verify: createVerify(`[${b.id}] ${b.title} (${b.level}; ${b.sources.join('; ')})`),
+    verify,
     exchanges,
     names,
     build: createBuilders(names, target.org, target.userPassword),
-    async create(resource, body) {
-      const res = await scim.post(collectionPath(target, resource), body);
-      const created = res.body as { id?: unknown; userName?: string; displayName?: string } | undefined;
-      if (res.status >= 200 && res.status < 300 && created && typeof created.id === 'string') {
-        const name = (resource === 'users' ? created.userName : created.displayName) ?? '';
-        track(resource, created.id, name);
-      }
-      return res;
-    },
+    create: async (resource, body) => requireCreated(resource, await postTracked(resource, body)),
+    post: postTracked,
     track,
+    defer,
     shared<T>(key: string, factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>): Promise<T> {
       const cacheKey = `${prefix}\u0000${key}`;
       let p = sharedFixtures.get(cacheKey) as Promise<T> | undefined;
       if (!p) {
         const createKept = async (resource: LedgerResource, body: unknown) => {
           const res = await scim.post(collectionPath(target, resource), body);
-          const created = res.body as { id?: unknown; userName?: string; displayName?: string } | undefined;
-          if (res.status >= 200 && res.status < 300 && created && typeof created.id === 'string') {
+          if (isCreated(res)) {
+            const created = res.body as { id: string; userName?: string; displayName?: string };
             runLedger(target).created(resource, created.id, (resource === 'users' ? created.userName : created.displayName) ?? '', prefix);
           }
-          return res;
+          return requireCreated(resource, res);
         };
-        p = factory(createKept);
+        // Whatever fails while the fixture is built is a set-up failure of every check that needs it.
+        p = factory(createKept).catch((e: unknown) => {
+          throw e instanceof ConformanceFailure && !(e instanceof SetupFailure) ? new SetupFailure({ ...e.parts, check: `set-up (shared fixture "${key}"): ${e.parts.check}` }) : e;
+        });
         sharedFixtures.set(cacheKey, p);
         p.catch(() => sharedFixtures.delete(cacheKey));
       }
@@ -182,4 +251,5 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Be
     skip,
     test: tctx,
   };
+  return { ctx, finish };
 }

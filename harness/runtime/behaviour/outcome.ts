@@ -7,10 +7,10 @@ import type { TestContext } from 'vitest';
 import type { Behaviour } from '../../config/catalogue.ts';
 import { findExpectation, loadExpectations, type ExpectationsFile } from '../../config/expectations.ts';
 import type { ResolvedTarget } from '../../config/target.ts';
-import type { FailureData } from '../results.ts';
-import { ConformanceFailure, formatExchange } from '../verify.ts';
+import { ConformanceFailure } from '../verify.ts';
 import { attachFailingExchange, exchangesToAllure, labelForAllure } from './allure.ts';
 import { getTarget, makeContext, type BehaviourContext } from './context.ts';
+import { judge } from './judge.ts';
 import { requirementSkip } from './skips.ts';
 
 let expectations: ExpectationsFile | undefined | null = null;
@@ -34,20 +34,34 @@ export async function runBehaviour(b: Behaviour, prefix: string, tctx: TestConte
     tctx.skip(skip.reason);
     return;
   }
-  const ctx = makeContext(b, prefix, tctx);
+  const { ctx, finish } = makeContext(b, prefix, tctx);
   const expected = findExpectation(targetExpectations(target), b.id, prefix);
-  const account = async () => {
-    meta.requests = ctx.exchanges.length;
-    meta.retries = ctx.exchanges.filter((x) => (x.attempt ?? 0) > 0).length;
-    await exchangesToAllure(ctx.exchanges);
-  };
+  let thrown: unknown;
   try {
     await body(ctx);
-    await account();
   } catch (e) {
-    await account();
-    if (meta.skip) throw e;
-    const failure = failureData(e, ctx);
+    thrown = e;
+  }
+  // Clean-up runs inside the test, so its requests are counted and its server errors judged like any other.
+  const cleanupProblems = await finish();
+  if (cleanupProblems.length) {
+    meta.cleanupProblems = cleanupProblems;
+    tctx.annotate(`clean-up: ${cleanupProblems.join('; ')}`);
+  }
+  meta.requests = ctx.exchanges.length;
+  meta.retries = ctx.exchanges.filter((x) => (x.attempt ?? 0) > 0).length;
+  await exchangesToAllure(ctx.exchanges);
+
+  const outcome = judge({ thrown, exchanges: ctx.exchanges, requirement: ctx.verify.requirement, skipped: meta.skip !== undefined, embedded: target.embedded });
+  if (outcome.kind === 'skipped') throw thrown;
+  delete meta.skip;
+  if (outcome.kind === 'blocked') {
+    meta.blocked = { reason: outcome.reason, failure: outcome.failure };
+    tctx.skip(`blocked: ${outcome.reason}`);
+    return;
+  }
+  if (outcome.kind === 'failed') {
+    const { failure } = outcome;
     if (expected) {
       meta.knownFailure = { reason: expected.reason, failure };
       tctx.annotate(`known failure (expectations/${target.targetName}.json): ${expected.reason}`);
@@ -55,11 +69,7 @@ export async function runBehaviour(b: Behaviour, prefix: string, tctx: TestConte
     }
     meta.failure = failure;
     if (failure.exchange) await attachFailingExchange(failure.exchange);
-    if (!(e instanceof ConformanceFailure) && failure.exchange) {
-      // An unexpected error (e.g. reading a field of a missing body): keep the evidence with it.
-      (e as Error).message = `${(e as Error).message}\nLast exchange:\n${formatExchange(failure.exchange)}`;
-    }
-    throw e;
+    throw outcome.error;
   }
   if (expected) {
     const unexpectedPass = new ConformanceFailure({
@@ -71,18 +81,4 @@ export async function runBehaviour(b: Behaviour, prefix: string, tctx: TestConte
     meta.failure = unexpectedPass.data();
     throw unexpectedPass;
   }
-}
-
-/** What failed, as report data: the parts of a ConformanceFailure, or an unexpected error with the last exchange. */
-function failureData(e: unknown, ctx: BehaviourContext): FailureData {
-  if (e instanceof ConformanceFailure) return e.data();
-  const exchange = ctx.exchanges.at(-1);
-  const error = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e);
-  return {
-    requirement: ctx.verify.requirement,
-    check: 'the check runs to completion',
-    expected: 'no error',
-    actual: error,
-    ...(exchange ? { exchange } : {}),
-  };
 }
