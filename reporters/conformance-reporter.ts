@@ -5,12 +5,12 @@
  * Secrets never reach it: exchanges are redacted when recorded and identities are left out.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Reporter, TestModule, TestCase, Vitest } from 'vitest/node';
 import { renderHtml } from './html.ts';
 import type { ResolvedTarget } from '../harness/config/target.ts';
 import { renderJunit } from './junit.ts';
-import { buildReport, type RunSelection, type TestOutcome } from './report-model.ts';
+import { buildReport, withEndOfRunRequests, type ConformanceReport, type RunSelection, type TestOutcome } from './report-model.ts';
 import { renderMarkdown } from './render.ts';
 
 export interface ConformanceReporterOptions {
@@ -40,6 +40,9 @@ function outcomeOf(tc: TestCase): TestOutcome | undefined {
   };
   Object.assign(base, { requests: meta.requests, retries: meta.retries, durationMs: tc.diagnostic()?.duration });
   // Skip kinds and failure parts are data the harness put in the task meta (harness/runtime/results.ts).
+  if (result.state === 'skipped' && meta.blocked) {
+    return { ...base, verdict: 'blocked', note: meta.blocked.reason, failure: meta.blocked.failure, message: `blocked: ${meta.blocked.reason}` };
+  }
   if (result.state === 'skipped') return { ...base, verdict: 'skipped', note: meta.skip?.reason ?? result.note ?? 'skipped', skipKind: meta.skip?.kind };
   if (result.state === 'failed') {
     const message = result.errors?.map((e) => e.message).join('\n') ?? 'failed';
@@ -114,10 +117,25 @@ export default class ConformanceReporter implements Reporter {
     }
     if (outcomes.length === 0) return;
     const report = buildReport(outcomes, [...targets.entries()], { startedAt: this.startedAt, suite: suiteInfo(), includeNotRun: true, selection: this.selection });
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(`${this.dir}/conformance-report.json`, `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(`${this.dir}/conformance-report.md`, renderMarkdown(report));
-    writeFileSync(`${this.dir}/conformance-report.html`, renderHtml(report));
-    writeFileSync(`${this.dir}/junit.xml`, renderJunit(report));
+    writeReports(this.dir, report);
   }
+}
+
+/** Writes conformance-report.{json,md,html} and junit.xml into `dir`, all from one report. */
+export function writeReports(dir: string, report: ConformanceReport): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/conformance-report.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${dir}/conformance-report.md`, renderMarkdown(report));
+  writeFileSync(`${dir}/conformance-report.html`, renderHtml(report));
+  writeFileSync(`${dir}/junit.xml`, renderJunit(report));
+}
+
+/**
+ * The runner's end-of-run clean-up happens after the report was written: add its requests to the report in `dir`
+ * (when there is one) and write every rendering again. Synchronous, so two projects ending together cannot interleave.
+ */
+export function addEndOfRunRequests(dir: string, atEnd: number): void {
+  const path = `${dir}/conformance-report.json`;
+  if (atEnd === 0 || !existsSync(path)) return;
+  writeReports(dir, withEndOfRunRequests(JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport, atEnd));
 }

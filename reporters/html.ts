@@ -16,7 +16,7 @@ h1{font-size:22px;margin:0 0 8px} h2{font-size:17px;margin:24px 0 8px} h3{font-s
 table{border-collapse:collapse;margin-top:8px;width:100%} th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f6f8fa;position:sticky;top:0} td.c{text-align:center;font-weight:600;white-space:nowrap}
 .passed{background:#dafbe1;color:#116329}.failed{background:#ffebe9;color:#a40e26}.failed.warn{background:#fff1e5;color:#953800}
-.skipped{background:#f6f8fa;color:#57606a}.known-failure{background:#fff8c5;color:#7d4e00}.not-run{color:#8c959f}
+.skipped{background:#f6f8fa;color:#57606a}.known-failure{background:#fff8c5;color:#7d4e00}.blocked{background:#ddf4ff;color:#0550ae}.not-run{color:#8c959f}
 pre{background:#f6f8fa;padding:8px;overflow:auto;white-space:pre-wrap;font-size:12px;margin:2px 0 8px}
 .meta td{border:none;padding:1px 8px 1px 0} .filter{margin:8px 0} .small{color:#57606a;font-size:12px}
 .item{border-left:3px solid #d0d7de;padding-left:10px;margin:8px 0} .ea th{width:7em;position:static}
@@ -94,7 +94,7 @@ export function renderHtml(report: ConformanceReport): string {
 <body>
 <h1>SCIM conformance report</h1>
 <p><span id="verdict" class="verdict ${VERDICT_CLASS[view.verdict]}">${esc(view.verdictText)}</span>
- ${s.passed} passed · ${s.failed} failed (${s.mustFailed} MUST) · ${s.skipped} skipped · ${s.knownFailures} known failures · ${s.notRun} not run</p>
+ ${s.passed} passed · ${s.failed} failed (${s.mustFailed} MUST) · ${s.skipped} skipped · ${s.knownFailures} known failures · ${s.blocked} blocked · ${s.notRun} not run</p>
 <p class="small">${esc(view.summaryLine)}</p>
 <table class="meta">
 ${facts}

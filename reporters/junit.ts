@@ -8,7 +8,9 @@
  *   show it; the exit code and the verdict, not the JUnit counts, are the gate;
  * - skip: <skipped message="skipped (kind): reason"/>, the kind being version | capability | configuration | row;
  * - known failure (listed in expectations/<target>.json): <skipped message="known failure: reason"> with the error it
- *   raised — it did not pass, and it does not fail the run.
+ *   raised — it did not pass, and it does not fail the run;
+ * - blocked (a set-up step failed, the target did not answer): <skipped message="blocked: reason"> with the step's
+ *   evidence — the check could not judge its behaviour.
  * Behaviours that did not run (not selected) have no test, so no testcase; the report lists them.
  */
 import type { ConformanceReport } from './report-model.ts';
@@ -46,6 +48,8 @@ function outcomeXml(row: RowView, c: CaseView, strict: boolean): string {
       return `<skipped${attrs({ message: c.explanation ?? 'skipped' })}/>`;
     case 'known':
       return `<skipped${attrs({ message: c.explanation ?? 'known failure' })}>${text(c.detail ?? '')}</skipped>`;
+    case 'blocked':
+      return `<skipped${attrs({ message: c.explanation ?? 'blocked' })}>${text(c.failure ? failureText(c.failure) : '')}</skipped>`;
     default:
       return '';
   }
@@ -88,7 +92,7 @@ export function renderJunit(report: ConformanceReport): string {
         suite.counts.tests++;
         suite.counts.time += seconds;
         if (c.mark === 'FAIL' || c.mark === 'warn') suite.counts.failures++;
-        if (c.mark === 'skip' || c.mark === 'known') suite.counts.skipped++;
+        if (c.mark === 'skip' || c.mark === 'known' || c.mark === 'blocked') suite.counts.skipped++;
         const open = `<testcase${attrs({ classname: `${row.resource}.${row.area}`, name: `${c.test} on ${cell.prefix}`, time: seconds.toFixed(3) })}`;
         const inner = outcomeXml(row, c, view.strict);
         suite.cases.push(inner ? `${open}>${inner}</testcase>` : `${open}/>`);

@@ -67,7 +67,7 @@ export interface BehaviourResult {
   apiVersion: string;
   prefix: string;
   verdict: Verdict;
-  tests: { passed: number; failed: number; skipped: number; knownFailures: number };
+  tests: { passed: number; failed: number; skipped: number; knownFailures: number; blocked: number };
   /** HTTP requests its tests sent (including set-up and clean-up done inside the test). */
   requests?: number;
   /** Skip reason, known-failure reason, or why it did not run. */
@@ -109,7 +109,8 @@ export interface ConformanceReport {
   generatedAt: string;
   startedAt: string;
   durationMs: number;
-  requests: { sent: number; retried: number };
+  /** Every SCIM request of the run (schemas/reports/conformance-report.schema.json); `runner` is included in `sent`. */
+  requests: { sent: number; retried: number; runner?: { atStart: number; atEnd?: number } };
   targets: ReportTarget[];
   /**
    * partial: the run checked only part of the catalogue (narrowed by --id/--filter or a test-name pattern, or
@@ -123,18 +124,25 @@ export interface ConformanceReport {
     failed: number;
     skipped: number;
     knownFailures: number;
+    /** Behaviour×prefix results whose check could not judge (a set-up step failed, the target did not answer). */
+    blocked: number;
     notRun: number;
     mustFailed: number;
     /** SHOULD behaviours that failed: warnings, unless the run is strict (SCIM_STRICT), where they count like MUST. */
     shouldFailed: number;
     /** MUST behaviours skipped because the run lacked something (writes, limited identity, org fixture). */
     mustSkippedForConfiguration: number;
+    /** Required behaviours that are listed known failures (expectations/<target>.json): the target is not conformant. */
+    mustKnownFailures: number;
+    /** Required behaviours whose check was blocked: the verdict cannot be conformant. */
+    mustBlocked: number;
   };
   /**
    * Counted over the required (MUST) behaviours that apply to the API version:
-   * not conformant when one failed; partial when none failed but the run was partial; incomplete when none
-   * failed but some could not run for lack of configuration; conformant otherwise. Behaviours the server
-   * declares unsupported are skipped, not failed.
+   * not conformant when one failed or is a listed known failure; partial when none failed but the run was partial;
+   * incomplete when none failed but some could not run for lack of configuration or were blocked (a set-up step
+   * failed, the target did not answer); conformant otherwise. Behaviours the server declares unsupported are
+   * skipped, not failed.
    */
   verdict: OverallVerdict;
   results: BehaviourResult[];
@@ -152,9 +160,12 @@ export function isStrict(report: Pick<ConformanceReport, 'targets'>): boolean {
   return report.targets.some((t) => t.strict === true);
 }
 
-const ORDER: Record<TestVerdict, number> = { failed: 3, 'known-failure': 2, passed: 1, skipped: 0 };
+const ORDER: Record<TestVerdict, number> = { failed: 4, 'known-failure': 3, blocked: 2, passed: 1, skipped: 0 };
 
-/** The verdict of several tests of one behaviour on one prefix: any failure fails it; skipped only if all were skipped. */
+/**
+ * The verdict of several tests of one behaviour on one prefix: any failure fails it; a blocked test leaves it blocked
+ * unless one failed; skipped only if all were skipped.
+ */
 function combinedVerdict(verdicts: TestVerdict[]): TestVerdict {
   return verdicts.reduce<TestVerdict>((acc, v) => (ORDER[v] > ORDER[acc] ? v : acc), 'skipped');
 }
@@ -207,9 +218,10 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
   for (const list of groups.values()) {
     const first = list[0];
     const count = (v: Verdict) => list.filter((o) => o.verdict === v).length;
-    const tests = { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), knownFailures: count('known-failure') };
+    const tests = { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), knownFailures: count('known-failure'), blocked: count('blocked') };
     const verdict = combinedVerdict(list.map((o) => o.verdict));
-    const failed = list.filter((o) => o.verdict === 'failed');
+    // Failures, and what blocked a check (the step that failed), both with their evidence.
+    const failed = list.filter((o) => o.verdict === 'failed' || o.verdict === 'blocked');
     const noted = list.find((o) => o.verdict === verdict && o.note);
     const entry = byId.get(first.behaviour);
     results.push({
@@ -255,7 +267,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
             apiVersion: t.apiVersion,
             prefix,
             verdict: 'not-run',
-            tests: { passed: 0, failed: 0, skipped: 0, knownFailures: 0 },
+            tests: { passed: 0, failed: 0, skipped: 0, knownFailures: 0, blocked: 0 },
             note: b.status === 'pending' ? PENDING : narrowed ? NOT_SELECTED : MISSING,
           });
         }
@@ -273,17 +285,28 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
     failed: ran.filter((r) => r.verdict === 'failed').length,
     skipped: ran.filter((r) => r.verdict === 'skipped').length,
     knownFailures: ran.filter((r) => r.verdict === 'known-failure').length,
+    blocked: ran.filter((r) => r.verdict === 'blocked').length,
     notRun: results.length - ran.length,
     mustFailed: ran.filter((r) => r.verdict === 'failed' && r.level === 'MUST').length,
     shouldFailed: ran.filter((r) => r.verdict === 'failed' && r.level === 'SHOULD').length,
     mustSkippedForConfiguration: ran.filter((r) => r.verdict === 'skipped' && required(r.level) && r.skipKind === 'configuration').length,
+    mustKnownFailures: ran.filter((r) => r.verdict === 'known-failure' && required(r.level)).length,
+    mustBlocked: ran.filter((r) => r.verdict === 'blocked' && required(r.level)).length,
   };
   // Behaviours that apply but did not run although nothing narrowed the run: the run is partial all the same.
   const missing = results.filter((r) => r.note === MISSING).length;
   const partial = narrowed || missing > 0;
   const requiredFailed = ran.filter((r) => r.verdict === 'failed' && required(r.level)).length;
+  // A known failure is still a failure: it never makes a target conformant (the CLI may still exit 0 when every
+  // required failure is a known one, so CI catches regressions only). Blocked checks leave the verdict incomplete.
   const verdict: OverallVerdict =
-    requiredFailed > 0 ? 'not conformant' : partial ? 'partial' : summary.mustSkippedForConfiguration > 0 ? 'incomplete' : 'conformant';
+    requiredFailed > 0 || summary.mustKnownFailures > 0
+      ? 'not conformant'
+      : partial
+        ? 'partial'
+        : summary.mustSkippedForConfiguration > 0 || summary.mustBlocked > 0
+          ? 'incomplete'
+          : 'conformant';
   const startedAt = options.startedAt ?? now;
   const report: ConformanceReport = {
     tool: 'scim-conformance',
@@ -292,10 +315,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
     generatedAt: now.toISOString(),
     startedAt: startedAt.toISOString(),
     durationMs: Math.max(0, now.getTime() - startedAt.getTime()),
-    requests: {
-      sent: outcomes.reduce((n, o) => n + (o.requests ?? 0), 0),
-      retried: outcomes.reduce((n, o) => n + (o.retries ?? 0), 0),
-    },
+    requests: requestTotals(outcomes, targets.map(([, t]) => t)),
     targets: targets.map(([project, t]) => ({
       project,
       name: t.targetName,
@@ -315,6 +335,25 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
     results,
   };
   return sealReport(report);
+}
+
+/** The run's requests: the checks' (clean-up included) and what the runner sent at the start (per target). */
+function requestTotals(outcomes: TestOutcome[], targets: ResolvedTarget[]): ConformanceReport['requests'] {
+  const atStart = targets.reduce((n, t) => n + (t.runnerRequests?.atStart ?? 0), 0);
+  return {
+    sent: outcomes.reduce((n, o) => n + (o.requests ?? 0), 0) + atStart,
+    retried: outcomes.reduce((n, o) => n + (o.retries ?? 0), 0),
+    ...(targets.some((t) => t.runnerRequests) ? { runner: { atStart } } : {}),
+  };
+}
+
+/**
+ * Adds the requests the runner sent when the run ended (end-of-run clean-up, after the report was written) and
+ * seals the report again.
+ */
+export function withEndOfRunRequests(report: ConformanceReport, atEnd: number): ConformanceReport {
+  const runner = { atStart: report.requests.runner?.atStart ?? 0, atEnd: (report.requests.runner?.atEnd ?? 0) + atEnd };
+  return sealReport({ ...report, requests: { ...report.requests, sent: report.requests.sent + atEnd, runner } });
 }
 
 /** Canonical JSON: keys sorted at every level, no whitespace. */

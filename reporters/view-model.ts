@@ -18,7 +18,7 @@ import {
 } from './report-model.ts';
 
 /** What a cell or a test shows: a failed SHOULD/MAY reads "warn" (it does not count in the verdict) unless the run is strict. */
-export type Mark = 'pass' | 'FAIL' | 'warn' | 'skip' | 'known' | '-';
+export type Mark = 'pass' | 'FAIL' | 'warn' | 'skip' | 'known' | 'blocked' | '-';
 
 export function markOf(verdict: Verdict | undefined, level: string, strict: boolean): Mark {
   switch (verdict) {
@@ -30,6 +30,8 @@ export function markOf(verdict: Verdict | undefined, level: string, strict: bool
       return 'skip';
     case 'known-failure':
       return 'known';
+    case 'blocked':
+      return 'blocked';
     default:
       return '-';
   }
@@ -163,13 +165,20 @@ function skipText(kind: SkipKind | undefined, note: string | undefined): string 
 }
 
 function caseView(r: BehaviourResult, c: CaseResult, strict: boolean): CaseView {
-  const failure = c.verdict === 'failed' ? r.failures?.find((f) => f.test === c.test) : undefined;
+  const failure = c.verdict === 'failed' || c.verdict === 'blocked' ? r.failures?.find((f) => f.test === c.test) : undefined;
   return {
     test: c.test,
     row: rowOf(c.test),
     verdict: c.verdict,
     mark: markOf(c.verdict, r.level, strict),
-    explanation: c.verdict === 'skipped' ? skipText(c.skipKind, c.note) : c.verdict === 'known-failure' ? `known failure: ${c.note ?? ''}` : undefined,
+    explanation:
+      c.verdict === 'skipped'
+        ? skipText(c.skipKind, c.note)
+        : c.verdict === 'known-failure'
+          ? `known failure: ${c.note ?? ''}`
+          : c.verdict === 'blocked'
+            ? `blocked: ${c.note ?? ''}`
+            : undefined,
     detail: c.message,
     durationMs: c.durationMs,
     failure: failure ? failureView(r, failure) : undefined,
@@ -178,7 +187,7 @@ function caseView(r: BehaviourResult, c: CaseResult, strict: boolean): CaseView 
 
 function explanationOf(r: BehaviourResult): string {
   const t = r.tests;
-  const total = t.passed + t.failed + t.skipped + t.knownFailures;
+  const total = t.passed + t.failed + t.skipped + t.knownFailures + t.blocked;
   switch (r.verdict) {
     case 'failed':
       return `${t.failed} of ${total} test${total === 1 ? '' : 's'} failed`;
@@ -188,6 +197,8 @@ function explanationOf(r: BehaviourResult): string {
       return skipText(r.skipKind, r.note);
     case 'known-failure':
       return `known failure: ${r.note ?? ''}`;
+    case 'blocked':
+      return `blocked: ${r.note ?? ''}`;
     default:
       return `not run: ${r.note ?? ''}`;
   }
@@ -197,6 +208,14 @@ const anchorOf = (apiVersion: string, behaviour: string) => `f-${apiVersion}-${b
 
 /** The verdict as printed everywhere; a partial run never reads "conformant". */
 export function verdictText(report: ConformanceReport): string {
+  const known = report.summary.mustKnownFailures;
+  if (report.verdict === 'not conformant' && known > 0) {
+    const unexpected = report.summary.mustFailed;
+    return `not conformant, ${known} known failure${known === 1 ? '' : 's'}${unexpected ? ` and ${unexpected} unexpected` : ' (none unexpected)'}`;
+  }
+  if (report.verdict === 'incomplete' && report.summary.mustBlocked > 0) {
+    return `incomplete: ${report.summary.mustBlocked} required behaviour×prefix result${report.summary.mustBlocked === 1 ? '' : 's'} blocked`;
+  }
   if (report.verdict !== 'partial') return report.verdict;
   return `partial: ${report.summary.passed} of ${report.summary.behaviours} selected behaviour×prefix results passed`;
 }
@@ -220,7 +239,7 @@ export function summaryLine(report: ConformanceReport): string {
   const partial = partialText(report);
   return (
     `${s.behaviours} behaviour×prefix results: ${s.passed} passed, ${s.failed} failed (${s.mustFailed} MUST${warnings}), ${s.skipped} skipped, ` +
-    `${s.knownFailures} known failures; ${report.requests.sent} requests (${report.requests.retried} retried) → ${verdictText(report)}` +
+    `${s.knownFailures} known failures${s.blocked ? `, ${s.blocked} blocked` : ''}; ${report.requests.sent} requests (${report.requests.retried} retried) → ${verdictText(report)}` +
     (partial ? ` — ${partial}` : '')
   );
 }

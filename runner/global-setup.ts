@@ -13,7 +13,9 @@ import { cliConfig, ConfigError, loadConfig, type ApiVersion, type TargetConfig 
 import { closePools, fetchClientCredentialsToken, HttpClient, ScimClient, tokenSource, TokenError } from '../harness/runtime/http.ts';
 import { cleanupLedger, ledgerFiles } from '../harness/runtime/ledger.ts';
 import { collectionPath, newRunInfo, type Capabilities, type ResolvedTarget } from '../harness/config/target.ts';
-import { LEDGER_ROOT, embeddedOrgFixtures } from './paths.ts';
+import { RateLimiter } from '../harness/runtime/rate-limit.ts';
+import { addEndOfRunRequests } from '../reporters/conformance-reporter.ts';
+import { LEDGER_ROOT, embeddedOrgFixtures, reportDir } from './paths.ts';
 
 /** The configured target (set by bin/conformance.ts), or the embedded emulator for `npm test`. */
 function configFor(project: TestProject): TargetConfig {
@@ -126,7 +128,14 @@ export default async function setup(project: TestProject) {
     }
   }
 
-  const http = new HttpClient({ origin: target.baseUrl, timeoutMs: target.timeoutMs });
+  // The runner's own SCIM requests are paced like the checks' and counted in the report (requests.runner).
+  let runnerRequests = 0;
+  const http = new HttpClient({
+    origin: target.baseUrl,
+    timeoutMs: target.timeoutMs,
+    limiter: new RateLimiter(target.rateLimitPerMinute),
+    onExchange: () => void runnerRequests++,
+  });
   const primaryTokens = tokenSource(target.identities.primary.auth, target.timeoutMs);
   const clientFor = (prefix: string) => new ScimClient(http, prefix, primaryTokens);
   const caps = await readCapabilities(clientFor(target.prefixes[0]), target.profile === 'rfc7644' ? '/ServiceProviderConfig' : undefined);
@@ -146,9 +155,11 @@ export default async function setup(project: TestProject) {
     }
   }
 
+  target.runnerRequests = { atStart: runnerRequests };
   project.provide('scimTarget', target);
 
   return async () => {
+    const before = runnerRequests;
     try {
       for (const file of ledgerFiles(run.ledgerDir, target.targetName)) {
         if (!file.includes(run.runId)) continue;
@@ -158,6 +169,7 @@ export default async function setup(project: TestProject) {
           for (const k of outcome.kept) console.log(`[scim-conformance]   kept: ${k}`);
         }
       }
+      addEndOfRunRequests(reportDir(), runnerRequests - before);
     } finally {
       await closePools();
       await emulator?.close();

@@ -37,6 +37,8 @@ export interface ResolvedTarget {
   capabilitiesNote?: string;
   org: OrgFixtures;
   run: RunInfo;
+  /** SCIM requests the runner sent before the checks ran (capabilities, start-up sweep); the report counts them. */
+  runnerRequests?: { atStart: number };
 }
 
 /** The profile of a target (genesys unless it says otherwise). */

@@ -22,7 +22,7 @@ function expectedMarks(report: ConformanceReport): Marks {
     const key = `${r.apiVersion} ${r.behaviour}`;
     const row = marks.get(key) ?? PREFIXES.map(() => '-');
     const counted = r.level === 'MUST' || (strict && r.level === 'SHOULD');
-    row[PREFIXES.indexOf(r.prefix)] = { passed: 'pass', failed: counted ? 'FAIL' : 'warn', skipped: 'skip', 'known-failure': 'known', 'not-run': '-' }[r.verdict];
+    row[PREFIXES.indexOf(r.prefix)] = { passed: 'pass', failed: counted ? 'FAIL' : 'warn', skipped: 'skip', 'known-failure': 'known', blocked: 'blocked', 'not-run': '-' }[r.verdict];
     marks.set(key, row);
   }
   return marks;

@@ -33,9 +33,12 @@ describe('the rfc7644 profile against the emulator', () => {
     expect(verdictDrift(r, 'emulator-rfc7644'), `${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`).toEqual([]);
   });
 
-  test('the run ends with its report, conformant apart from the documented differences', () => {
+  test('the run ends with its report: not conformant because of the documented differences only, exit code 0', () => {
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
-    expect(r.report.verdict).toBe('conformant');
+    // Known failures never certify a target: "not conformant", with no failure beyond the listed ones (exit code 0).
+    expect(r.report.verdict).toBe('not conformant');
+    expect(r.report.summary.mustFailed).toBe(0);
+    expect(r.report.summary.mustKnownFailures).toBeGreaterThan(0);
     expect(r.report.targets[0]).toMatchObject({ profile: 'rfc7644', prefixes: [EMULATOR_RFC_ROOT] });
   });
 });
