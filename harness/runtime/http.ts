@@ -18,15 +18,25 @@ export interface RecordedExchange {
   attempt?: number;
   /** Set when the client sent this request again: why (this answer, or its absence, is not the final one). */
   retried?: RetryReason;
-  /** A POST or PATCH answered only after an attempt that got no answer: the server may have applied it twice. */
+  /**
+   * A write (POST, PUT, PATCH, DELETE) answered only after an attempt that got no answer: the server may have applied
+   * it twice, or the answer may be to the state the lost attempt left (a DELETE answered 404).
+   */
   ambiguous?: boolean;
+  /** An ambiguous answer the harness settled (a POST whose lost attempt it found by name and undid). */
+  settled?: boolean;
+  /**
+   * Sent by the harness to keep the run clean (a check's clean-up, settling a lost create): counted with the check's
+   * requests, never judged (runtime/behaviour/judge.ts).
+   */
+  housekeeping?: boolean;
 }
 
 export interface HttpResult<T = any> {
   status: number;
   /**
-   * true when an earlier attempt of this request got no answer (connection reset, timeout) and the request is not
-   * idempotent (POST, PATCH): the server may have applied it twice, so what came back does not prove a fault.
+   * true when an earlier attempt of this request got no answer (connection reset, timeout) and the request is a write
+   * (POST, PUT, PATCH, DELETE): the server may have applied it twice, so what came back does not prove a fault.
    */
   ambiguous?: boolean;
   headers: Record<string, string>;
@@ -116,21 +126,35 @@ export async function fetchClientCredentialsToken(
   timeoutMs = 30_000,
 ): Promise<{ token: string; expiresAt: number }> {
   registerSecret(auth.clientSecret);
+  // A token endpoint is a live service too: 429, 503 and lost connections are retried like SCIM requests (issuing a
+  // second token is harmless).
   let res;
-  try {
-    res = await undiciRequest(auth.tokenUrl, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${auth.clientId}:${auth.clientSecret}`).toString('base64')}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
-      body: 'grant_type=client_credentials',
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-  } catch (e) {
-    throw new TokenError(`could not reach the token endpoint ${auth.tokenUrl}: ${(e as Error).message}`);
+  for (let attempt = 0; ; attempt++) {
+    let error: unknown;
+    try {
+      res = await undiciRequest(auth.tokenUrl, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${auth.clientId}:${auth.clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: 'grant_type=client_credentials',
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+    } catch (e) {
+      error = e;
+      res = undefined;
+    }
+    const retryAfter = res?.headers['retry-after'];
+    const decision = retryDecision(DEFAULT_RETRY_POLICY, { method: 'POST', attempt, status: res?.statusCode, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined, error });
+    if (!decision) {
+      if (!res) throw new TokenError(`could not reach the token endpoint ${auth.tokenUrl}: ${(error as Error).message}`);
+      break;
+    }
+    await res?.body.dump();
+    await new Promise((r) => setTimeout(r, decision.delayMs));
   }
   const text = await res.body.text();
   if (res.statusCode !== 200) {
@@ -215,7 +239,7 @@ export class HttpClient {
       }
       if (error) throw error;
       const final = result as HttpResult;
-      if (unanswered && !IDEMPOTENT.has(method.toUpperCase())) final.ambiguous = final.exchange.ambiguous = true;
+      if (unanswered && !SAFE.has(method.toUpperCase())) final.ambiguous = final.exchange.ambiguous = true;
       return final;
     }
   }
@@ -285,8 +309,11 @@ export class TransportError extends Error {
   }
 }
 
-/** Methods that may be sent again after a lost answer without changing the outcome (RFC 9110 §9.2.2). */
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+/**
+ * Methods whose answer does not depend on an earlier attempt (RFC 9110 §9.2.1). PUT and DELETE are idempotent but not
+ * safe: a DELETE sent again after its first attempt was applied is answered 404, so their answers are ambiguous too.
+ */
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** A transport error in a line: its message with undici's code (e.g. "other side closed (UND_ERR_SOCKET)"). */
 function describeTransportError(e: unknown): string {

@@ -106,6 +106,12 @@ describe('HttpClient retries transient answers and records every attempt', () =>
     expect(exchanges.map((x) => x.retried)).toEqual(['transport', 'transport', undefined]);
   });
 
+  test('a DELETE sent again after a lost attempt is ambiguous too (its 404 may answer the state the lost attempt left)', async () => {
+    const exchanges: RecordedExchange[] = [];
+    const res = await client(exchanges).send('DELETE', '/reset-once', {});
+    expect(res.ambiguous).toBe(true);
+  });
+
   test('a request that never gets an answer ends in a TransportError after the retries', async () => {
     const exchanges: RecordedExchange[] = [];
     await expect(client(exchanges).send('GET', '/reset-always', {})).rejects.toBeInstanceOf(TransportError);
