@@ -62,9 +62,27 @@ describe('judge: what a check run amounts to', () => {
     if (j.kind === 'failed') expect(j.failure).toMatchObject({ check: expect.stringMatching(/the target answers/), actual: expect.stringMatching(/TIMEOUT/) });
   });
 
-  test('a failure proven by an ambiguous answer (a write sent again after a lost connection) blocks', () => {
+  test('a failure proven by an ambiguous answer (a write sent again after a lost connection) blocks, and asks for a re-run', () => {
     const ambiguous = exchange(409, { ambiguous: true });
-    expect(judge({ ...base, thrown: failure(ambiguous), exchanges: [exchange(undefined, { retried: 'transport' }), ambiguous] }).kind).toBe('blocked');
+    const j = judge({ ...base, thrown: failure(ambiguous), exchanges: [exchange(undefined, { retried: 'transport' }), ambiguous] });
+    expect(j).toMatchObject({ kind: 'blocked', rerun: true, reason: expect.stringMatching(/only after an attempt that got no answer/) });
+  });
+
+  test('any failure after an unsettled ambiguous write blocks (the state may be the lost attempt\'s doing); a settled one does not', () => {
+    const patch = exchange(200, { ambiguous: true, request: { method: 'PATCH', url: 'http://h/api/v2/scim/v2/users/1', headers: {} } });
+    const later = exchange(200);
+    expect(judge({ ...base, thrown: failure(later), exchanges: [patch, later] })).toMatchObject({ kind: 'blocked', rerun: true });
+    expect(judge({ ...base, thrown: failure(later), exchanges: [{ ...patch, settled: true }, later] }).kind).toBe('failed');
+    // nothing failed: an ambiguous write changes nothing
+    expect(judge({ ...base, thrown: undefined, exchanges: [patch, later] }).kind).toBe('passed');
+    // on the embedded emulator nothing is blocked
+    expect(judge({ ...base, embedded: true, thrown: failure(later), exchanges: [patch, later] }).kind).toBe('failed');
+  });
+
+  test('housekeeping requests (clean-up, settling a lost create) are counted but never judged: a failed clean-up fails nothing', () => {
+    const cleanup = exchange(500, { housekeeping: true, request: { method: 'DELETE', url: 'http://h/api/v2/scim/v2/users/1', headers: {} } });
+    expect(judge({ ...base, thrown: undefined, exchanges: [exchange(200), cleanup] }).kind).toBe('passed');
+    expect(judge({ ...base, thrown: undefined, exchanges: [exchange(200), { ...cleanup, housekeeping: undefined }] }).kind).toBe('failed');
   });
 
   test('any other error fails, with the last exchange as evidence', () => {

@@ -2,12 +2,15 @@
  * What a check's run amounts to, decided from what it threw and the exchanges it made (clean-up included), before
  * the target's known-failure expectations apply:
  *
- * - a final server error anywhere (a 5xx that was not retried away; 501 Not Implemented is an answer, not an error)
- *   fails the check that got it, whatever the check expected and whatever else happened;
+ * - housekeeping requests (the check's clean-up, settling a lost create: http.ts `housekeeping`) are counted but never
+ *   judged: a clean-up that fails never fails or blocks a check (what it left is swept and reported);
+ * - a final server error anywhere else (a 5xx that was not retried away; 501 Not Implemented is an answer, not an
+ *   error) fails the check that got it, whatever the check expected and whatever else happened;
  * - a skip the check decided stands;
- * - a set-up step that failed (SetupFailure), an unreachable target, or a write whose answer is ambiguous after a lost
- *   connection blocks the check: it could not judge its behaviour (on the embedded emulator, which must pass 100%,
- *   that is a failure);
+ * - a set-up step that failed (SetupFailure), an unreachable target, or any failure after a write whose answer is
+ *   ambiguous (an attempt got no answer, and the harness could not settle it) blocks the check: it could not judge
+ *   its behaviour (on the embedded emulator, which must pass 100%, that is a failure). A check blocked by an
+ *   ambiguous write is `rerun`: its state may be the lost attempt's doing, so outcome.ts runs it again;
  * - any other error fails it; no error passes it.
  */
 import type { RecordedExchange } from '../http.ts';
@@ -19,7 +22,8 @@ export type Judgement =
   | { kind: 'passed' }
   /** The check skipped itself: rethrow what it threw. */
   | { kind: 'skipped' }
-  | { kind: 'blocked'; reason: string; failure: FailureData }
+  /** `rerun`: blocked by an ambiguous write, so running the check again may judge it. */
+  | { kind: 'blocked'; reason: string; failure: FailureData; rerun?: boolean }
   /** `error` is what the test throws (its message is the failure message). */
   | { kind: 'failed'; failure: FailureData; error: Error };
 
@@ -36,11 +40,16 @@ export interface JudgeInput {
 
 export function judge(input: JudgeInput): Judgement {
   const { thrown, requirement } = input;
-  const serverError = finalServerError(input.exchanges, requirement);
+  const judged = input.exchanges.filter((x) => !x.housekeeping);
+  const serverError = finalServerError(judged, requirement);
   if (serverError) return { kind: 'failed', failure: serverError, error: new ConformanceFailure(serverError) };
   if (thrown === undefined) return { kind: 'passed' };
   if (input.skipped) return { kind: 'skipped' };
-  const failure = failureData(thrown, input.exchanges, requirement);
+  const failure = failureData(thrown, judged, requirement);
+  const ambiguous = judged.find((x) => x.ambiguous && !x.settled);
+  if (ambiguous && !input.embedded && !unreachable(thrown)) {
+    return { kind: 'blocked', reason: ambiguousReason(ambiguous), failure: thrown instanceof ConformanceFailure ? failure : { ...failure, exchange: ambiguous }, rerun: true };
+  }
   if (blocks(thrown) && !input.embedded) return { kind: 'blocked', reason: blockedReason(thrown, failure), failure };
   let error = thrown instanceof Error ? thrown : new Error(String(thrown));
   if (!(thrown instanceof ConformanceFailure) && failure.exchange) {
@@ -88,18 +97,22 @@ function failureData(e: unknown, exchanges: readonly RecordedExchange[], require
 
 const UNREACHABLE = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\b/;
 
+const unreachable = (e: unknown): boolean => e instanceof TransportError && UNREACHABLE.test(e.exchange.error ?? '');
+
 /** Whether an error stops a check from judging its behaviour rather than proving it wrong. */
 function blocks(e: unknown): boolean {
-  if (e instanceof SetupFailure) return true;
   // An unreachable target blocks the check; a server that resets or times out on this request, again and again
   // after the retries, fails it (a request must never freeze or crash the server).
-  if (e instanceof TransportError) return UNREACHABLE.test(e.exchange.error ?? '');
-  // A write answered only after an attempt that got no answer may have been applied twice: it proves nothing.
-  return e instanceof ConformanceFailure && e.exchange?.ambiguous === true;
+  return e instanceof SetupFailure || unreachable(e);
 }
 
 function blockedReason(e: unknown, failure: FailureData): string {
   if (e instanceof TransportError) return `the target did not answer: ${failure.actual}`;
-  if (e instanceof SetupFailure) return `${failure.check}: expected ${failure.expected}, got ${failure.actual}`;
-  return `${failure.check}: the request's first attempt got no answer, so the server may have applied it twice`;
+  return `${failure.check}: expected ${failure.expected}, got ${failure.actual}`;
+}
+
+/** A write answered only after an attempt that got no answer may have been applied twice: what followed proves nothing. */
+function ambiguousReason(ex: RecordedExchange): string {
+  const path = ex.request.url.replace(/^https?:\/\/[^/]+/, '');
+  return `${ex.request.method} ${path} was answered ${ex.response?.status ?? '(no answer)'} only after an attempt that got no answer, so the server may have applied it twice`;
 }

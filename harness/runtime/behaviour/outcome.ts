@@ -11,6 +11,7 @@ import { ConformanceFailure } from '../verify.ts';
 import { attachFailingExchange, exchangesToAllure, labelForAllure } from './allure.ts';
 import { getTarget, makeContext, type BehaviourContext } from './context.ts';
 import { judge } from './judge.ts';
+import type { RecordedExchange } from '../http.ts';
 import { requirementSkip } from './skips.ts';
 
 let expectations: ExpectationsFile | undefined | null = null;
@@ -18,6 +19,23 @@ function targetExpectations(target: ResolvedTarget): ExpectationsFile | undefine
   // The embedded emulator must pass its own (genesys) profile 100%; its rfc7644 run has documented differences.
   if (expectations === null) expectations = target.embedded && target.profile !== 'rfc7644' ? undefined : loadExpectations(target.targetName);
   return expectations;
+}
+
+/** A check blocked by an ambiguous write (judge.ts `rerun`) runs at most this often in all. */
+export const MAX_ATTEMPTS = 4;
+
+/** One run of a check: its body, then its clean-up (inside the test, so its requests are counted). */
+async function runOnce(b: Behaviour, prefix: string, tctx: TestContext, body: (ctx: BehaviourContext) => Promise<void>) {
+  const { ctx, finish } = makeContext(b, prefix, tctx);
+  let thrown: unknown;
+  try {
+    await body(ctx);
+  } catch (e) {
+    thrown = e;
+  }
+  const cleanupProblems = await finish();
+  const outcome = judge({ thrown, exchanges: ctx.exchanges, requirement: ctx.verify.requirement, skipped: tctx.task.meta.skip !== undefined, embedded: getTarget().embedded });
+  return { ctx, thrown, outcome, cleanupProblems };
 }
 
 export async function runBehaviour(b: Behaviour, prefix: string, tctx: TestContext, body: (ctx: BehaviourContext) => Promise<void>): Promise<void> {
@@ -34,25 +52,28 @@ export async function runBehaviour(b: Behaviour, prefix: string, tctx: TestConte
     tctx.skip(skip.reason);
     return;
   }
-  const { ctx, finish } = makeContext(b, prefix, tctx);
   const expected = findExpectation(targetExpectations(target), b.id, prefix);
-  let thrown: unknown;
-  try {
-    await body(ctx);
-  } catch (e) {
-    thrown = e;
+  const exchanges: RecordedExchange[] = [];
+  const cleanupProblems: string[] = [];
+  let run: Awaited<ReturnType<typeof runOnce>>;
+  for (let attempt = 1; ; attempt++) {
+    run = await runOnce(b, prefix, tctx, body);
+    exchanges.push(...run.ctx.exchanges);
+    cleanupProblems.push(...run.cleanupProblems);
+    // Blocked by a write whose answer was lost and could not be settled: run the check again, with fresh resources.
+    if (run.outcome.kind !== 'blocked' || !run.outcome.rerun || attempt >= MAX_ATTEMPTS) break;
+    tctx.annotate(`run again (attempt ${attempt + 1} of at most ${MAX_ATTEMPTS}): ${run.outcome.reason}`);
   }
-  // Clean-up runs inside the test, so its requests are counted and its server errors judged like any other.
-  const cleanupProblems = await finish();
+  const { ctx, thrown, outcome } = run;
   if (cleanupProblems.length) {
+    // Never a failure: what the clean-up could not remove stays in the ledger for the end-of-run sweep.
     meta.cleanupProblems = cleanupProblems;
     tctx.annotate(`clean-up: ${cleanupProblems.join('; ')}`);
   }
-  meta.requests = ctx.exchanges.length;
-  meta.retries = ctx.exchanges.filter((x) => (x.attempt ?? 0) > 0).length;
-  await exchangesToAllure(ctx.exchanges);
+  meta.requests = exchanges.length;
+  meta.retries = exchanges.filter((x) => (x.attempt ?? 0) > 0).length;
+  await exchangesToAllure(exchanges);
 
-  const outcome = judge({ thrown, exchanges: ctx.exchanges, requirement: ctx.verify.requirement, skipped: meta.skip !== undefined, embedded: target.embedded });
   if (outcome.kind === 'skipped') throw thrown;
   delete meta.skip;
   if (outcome.kind === 'blocked') {
