@@ -5,12 +5,12 @@
  * Secrets never reach it: exchanges are redacted when recorded and identities are left out.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { Reporter, TestModule, TestCase, Vitest } from 'vitest/node';
 import { renderHtml } from './html.ts';
 import type { ResolvedTarget } from '../harness/config/target.ts';
 import { renderJunit } from './junit.ts';
-import { buildReport, withEndOfRunRequests, type ConformanceReport, type RunSelection, type TestOutcome } from './report-model.ts';
+import { buildReport, withEndOfRun, type ConformanceReport, type RunSelection, type TestOutcome } from './report-model.ts';
 import { renderMarkdown } from './render.ts';
 
 export interface ConformanceReporterOptions {
@@ -19,10 +19,12 @@ export interface ConformanceReporterOptions {
   selection?: RunSelection;
 }
 
-function outcomeOf(tc: TestCase): TestOutcome | undefined {
+function outcomeOf(tc: TestCase, interrupted: boolean): TestOutcome | undefined {
   const meta = tc.meta();
   if (!meta.behaviour || !meta.prefix) return undefined;
   const result = tc.result();
+  // A check cut short by the interruption (its worker stopped before it ended: no request count) judged nothing.
+  if (interrupted && result.state !== 'passed' && result.state !== 'skipped' && meta.requests === undefined) return undefined;
   let target: ResolvedTarget | undefined;
   try {
     target = tc.project.getProvidedContext().scimTarget as ResolvedTarget | undefined;
@@ -38,7 +40,7 @@ function outcomeOf(tc: TestCase): TestOutcome | undefined {
     level: meta.level ?? '?',
     resource: meta.resource ?? '?',
   };
-  Object.assign(base, { requests: meta.requests, retries: meta.retries, durationMs: tc.diagnostic()?.duration });
+  Object.assign(base, { requests: meta.requests, retries: meta.retries, durationMs: tc.diagnostic()?.duration, ...(meta.cleanupProblems?.length ? { cleanup: meta.cleanupProblems } : {}) });
   // Skip kinds and failure parts are data the harness put in the task meta (harness/runtime/results.ts).
   if (result.state === 'skipped' && meta.blocked) {
     return { ...base, verdict: 'blocked', note: meta.blocked.reason, failure: meta.blocked.failure, message: `blocked: ${meta.blocked.reason}` };
@@ -97,12 +99,14 @@ export default class ConformanceReporter implements Reporter {
     this.startedAt = new Date();
   }
 
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, _errors: unknown, reason?: string): void {
     const outcomes: TestOutcome[] = [];
     const targets = new Map<string, ResolvedTarget>();
+    // Cancelled (bin/conformance.ts on SIGINT/SIGTERM): a report of what ran, marked interrupted (partial).
+    const interrupted = reason === 'interrupted';
     for (const mod of testModules) {
       for (const tc of mod.children.allTests()) {
-        const o = outcomeOf(tc);
+        const o = outcomeOf(tc, interrupted);
         if (!o) continue;
         outcomes.push(o);
         if (!targets.has(tc.project.name)) {
@@ -116,26 +120,46 @@ export default class ConformanceReporter implements Reporter {
       }
     }
     if (outcomes.length === 0) return;
-    const report = buildReport(outcomes, [...targets.entries()], { startedAt: this.startedAt, suite: suiteInfo(), includeNotRun: true, selection: this.selection });
+    const selection = interrupted ? { ...this.selection, interrupted: true } : this.selection;
+    const report = buildReport(outcomes, [...targets.entries()], { startedAt: this.startedAt, suite: suiteInfo(), includeNotRun: true, selection });
     writeReports(this.dir, report);
   }
 }
 
-/** Writes conformance-report.{json,md,html} and junit.xml into `dir`, all from one report. */
+/** The files a run writes into its report directory (the CLI removes them before a run: none is ever stale). */
+export const REPORT_FILES = ['conformance-report.json', 'conformance-report.md', 'conformance-report.html', 'junit.xml'] as const;
+
+/**
+ * Writes conformance-report.{json,md,html} and junit.xml into `dir`, all from one report. Each file is written to a
+ * temporary name and renamed into place, so a process stopped mid-write (a second Ctrl-C) never leaves an empty or
+ * truncated report: a file is either complete or absent.
+ */
 export function writeReports(dir: string, report: ConformanceReport): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}/conformance-report.json`, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(`${dir}/conformance-report.md`, renderMarkdown(report));
-  writeFileSync(`${dir}/conformance-report.html`, renderHtml(report));
-  writeFileSync(`${dir}/junit.xml`, renderJunit(report));
+  const contents: Record<(typeof REPORT_FILES)[number], string> = {
+    'conformance-report.json': `${JSON.stringify(report, null, 2)}\n`,
+    'conformance-report.md': renderMarkdown(report),
+    'conformance-report.html': renderHtml(report),
+    'junit.xml': renderJunit(report),
+  };
+  for (const [name, text] of Object.entries(contents)) {
+    const tmp = `${dir}/.${name}.${process.pid}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, `${dir}/${name}`);
+  }
+}
+
+export function removeReports(dir: string): void {
+  for (const name of REPORT_FILES) rmSync(`${dir}/${name}`, { force: true });
 }
 
 /**
- * The runner's end-of-run clean-up happens after the report was written: add its requests to the report in `dir`
- * (when there is one) and write every rendering again. Synchronous, so two projects ending together cannot interleave.
+ * The runner's end-of-run clean-up happens after the report was written: add its requests and what it could not
+ * remove to the report in `dir` (when there is one) and write every rendering again. Synchronous, so two projects
+ * ending together cannot interleave.
  */
-export function addEndOfRunRequests(dir: string, atEnd: number): void {
+export function addEndOfRun(dir: string, end: { requests: number; leftBehind: string[] }): void {
   const path = `${dir}/conformance-report.json`;
-  if (atEnd === 0 || !existsSync(path)) return;
-  writeReports(dir, withEndOfRunRequests(JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport, atEnd));
+  if ((end.requests === 0 && end.leftBehind.length === 0) || !existsSync(path)) return;
+  writeReports(dir, withEndOfRun(JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport, end));
 }

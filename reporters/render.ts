@@ -29,6 +29,7 @@ export function renderText(report: ConformanceReport): string {
   if (report.summary.mustSkippedForConfiguration) {
     lines.push(`${report.summary.mustSkippedForConfiguration} MUST behaviour×prefix results were skipped for lack of configuration (see the notes above).`);
   }
+  for (const [label, value] of view.facts) if (label === 'clean-up' || label === 'left behind') lines.push(`${label}: ${value}`);
   return lines.join('\n');
 }
 

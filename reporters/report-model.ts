@@ -30,6 +30,8 @@ export interface TestOutcome {
   requests?: number;
   retries?: number;
   durationMs?: number;
+  /** What the test's clean-up could not remove (left for the end-of-run sweep): never a failure. */
+  cleanup?: string[];
 }
 
 export interface FailureDetail {
@@ -95,11 +97,15 @@ export interface ReportTarget {
 
 export type OverallVerdict = 'conformant' | 'not conformant' | 'incomplete' | 'partial';
 
-/** How a run was narrowed (CLI --id / --filter, or a vitest test-name pattern). */
+/** How a run was narrowed (CLI --id / --filter / --file, or a vitest test-name pattern), or cut short by a signal. */
 export interface RunSelection {
   ids?: string[];
   filter?: string;
+  /** --file: only these suite files ran. */
+  files?: string[];
   testNamePattern?: string;
+  /** The run was interrupted (SIGINT/SIGTERM): what had not run yet never did. */
+  interrupted?: boolean;
 }
 
 export interface ConformanceReport {
@@ -146,6 +152,12 @@ export interface ConformanceReport {
    */
   verdict: OverallVerdict;
   results: BehaviourResult[];
+  /**
+   * What the run could not remove. `steps`: a test's clean-up that failed (the end-of-run sweep retried it; never a
+   * failure of the check); `leftBehind`: what the end-of-run sweep could not remove either: still on the target, and
+   * in the ledger (reports/.ledger) for the next run's sweep.
+   */
+  cleanup?: { steps: string[]; leftBehind: string[] };
   /** sha256 over the canonical JSON of everything above; see bin/verify-report.ts. */
   integrity?: { algorithm: 'sha256'; hash: string };
 }
@@ -197,6 +209,8 @@ export interface BuildOptions {
   selection?: RunSelection;
 }
 
+const INTERRUPTED = 'not run: the run was interrupted before it got there';
+
 const NOT_SELECTED = 'not selected in this run';
 const PENDING = 'no test yet (pending in the catalogue)';
 const MISSING = 'no test result: its test file may have failed to load';
@@ -213,7 +227,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
     groups.set(key, list);
   }
   const selection: RunSelection = definedOnly(options.selection ?? {});
-  const narrowed = Boolean(selection.ids?.length || selection.filter || selection.testNamePattern);
+  const narrowed = Boolean(selection.ids?.length || selection.filter || selection.files?.length || selection.testNamePattern);
   const results: BehaviourResult[] = [];
   for (const list of groups.values()) {
     const first = list[0];
@@ -268,7 +282,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
             prefix,
             verdict: 'not-run',
             tests: { passed: 0, failed: 0, skipped: 0, knownFailures: 0, blocked: 0 },
-            note: b.status === 'pending' ? PENDING : narrowed ? NOT_SELECTED : MISSING,
+            note: b.status === 'pending' ? PENDING : narrowed ? NOT_SELECTED : selection.interrupted ? INTERRUPTED : MISSING,
           });
         }
       }
@@ -295,7 +309,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
   };
   // Behaviours that apply but did not run although nothing narrowed the run: the run is partial all the same.
   const missing = results.filter((r) => r.note === MISSING).length;
-  const partial = narrowed || missing > 0;
+  const partial = narrowed || missing > 0 || selection.interrupted === true;
   const requiredFailed = ran.filter((r) => r.verdict === 'failed' && required(r.level)).length;
   // A known failure is still a failure: it never makes a target conformant (the CLI may still exit 0 when every
   // required failure is a known one, so CI catches regressions only). Blocked checks leave the verdict incomplete.
@@ -334,6 +348,8 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
     verdict,
     results,
   };
+  const steps = outcomes.flatMap((o) => (o.cleanup ?? []).map((c) => `${o.test} on ${o.prefix}: ${c}`));
+  if (steps.length) report.cleanup = { steps, leftBehind: [] };
   return sealReport(report);
 }
 
@@ -348,12 +364,14 @@ function requestTotals(outcomes: TestOutcome[], targets: ResolvedTarget[]): Conf
 }
 
 /**
- * Adds the requests the runner sent when the run ended (end-of-run clean-up, after the report was written) and
- * seals the report again.
+ * Adds what happened when the run ended, after the report was written (the end-of-run clean-up): the requests the
+ * runner sent, and what it could not remove; seals the report again.
  */
-export function withEndOfRunRequests(report: ConformanceReport, atEnd: number): ConformanceReport {
-  const runner = { atStart: report.requests.runner?.atStart ?? 0, atEnd: (report.requests.runner?.atEnd ?? 0) + atEnd };
-  return sealReport({ ...report, requests: { ...report.requests, sent: report.requests.sent + atEnd, runner } });
+export function withEndOfRun(report: ConformanceReport, end: { requests: number; leftBehind?: string[] }): ConformanceReport {
+  const runner = { atStart: report.requests.runner?.atStart ?? 0, atEnd: (report.requests.runner?.atEnd ?? 0) + end.requests };
+  const leftBehind = [...(report.cleanup?.leftBehind ?? []), ...(end.leftBehind ?? [])];
+  const cleanup = report.cleanup || leftBehind.length ? { steps: report.cleanup?.steps ?? [], leftBehind } : undefined;
+  return sealReport({ ...report, requests: { ...report.requests, sent: report.requests.sent + end.requests, runner }, ...(cleanup ? { cleanup } : {}) });
 }
 
 /** Canonical JSON: keys sorted at every level, no whitespace. */

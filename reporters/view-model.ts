@@ -217,6 +217,7 @@ export function verdictText(report: ConformanceReport): string {
     return `incomplete: ${report.summary.mustBlocked} required behaviour×prefix result${report.summary.mustBlocked === 1 ? '' : 's'} blocked`;
   }
   if (report.verdict !== 'partial') return report.verdict;
+  if (report.selection.interrupted) return `interrupted: ${report.summary.passed} of ${report.summary.behaviours} behaviour×prefix results that ran passed`;
   return `partial: ${report.summary.passed} of ${report.summary.behaviours} selected behaviour×prefix results passed`;
 }
 
@@ -225,10 +226,12 @@ export function partialText(report: ConformanceReport): string | undefined {
   const sel = report.selection;
   if (!sel?.partial) return undefined;
   const parts = [
+    ...(sel.interrupted ? ['interrupted'] : []),
     ...(sel.ids ?? []).map((id) => `--id ${id}`),
     ...(sel.filter ? [`--filter ${sel.filter}`] : []),
+    ...(sel.files ?? []).map((f) => `--file ${f}`),
     ...(sel.testNamePattern && !sel.ids?.length && !sel.filter ? [`test-name pattern ${sel.testNamePattern}`] : []),
-    ...(sel.missing ? [`${sel.missing} applicable behaviour×prefix results did not run`] : []),
+    ...(sel.missing && !sel.interrupted ? [`${sel.missing} applicable behaviour×prefix results did not run`] : []),
   ];
   return `partial run (${parts.join(', ')}): not a conformance verdict`;
 }
@@ -240,7 +243,8 @@ export function summaryLine(report: ConformanceReport): string {
   return (
     `${s.behaviours} behaviour×prefix results: ${s.passed} passed, ${s.failed} failed (${s.mustFailed} MUST${warnings}), ${s.skipped} skipped, ` +
     `${s.knownFailures} known failures${s.blocked ? `, ${s.blocked} blocked` : ''}; ${report.requests.sent} requests (${report.requests.retried} retried) → ${verdictText(report)}` +
-    (partial ? ` — ${partial}` : '')
+    (partial ? ` — ${partial}` : '') +
+    (report.cleanup?.leftBehind.length ? `; LEFT BEHIND on the target: ${report.cleanup.leftBehind.length} (in the ledger for the next run's sweep)` : '')
   );
 }
 
@@ -260,6 +264,11 @@ function factsOf(report: ConformanceReport): [string, string][] {
   }
   const partial = partialText(report);
   if (partial) facts.push(['selection', partial]);
+  if (report.cleanup) {
+    const { steps, leftBehind } = report.cleanup;
+    facts.push(['clean-up', `${steps.length} clean-up step(s) of the checks failed (retried by the end-of-run sweep; never a failure of the check); ${leftBehind.length ? `${leftBehind.length} left behind on the target, kept in the ledger for the next run's sweep` : 'nothing left behind'}`]);
+    for (const l of leftBehind) facts.push(['left behind', l]);
+  }
   facts.push(['integrity', `sha256 ${report.integrity?.hash ?? '(none)'} (check with npm run verify-report -- conformance-report.json)`]);
   return facts;
 }

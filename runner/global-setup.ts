@@ -14,7 +14,7 @@ import { closePools, fetchClientCredentialsToken, HttpClient, ScimClient, tokenS
 import { cleanupLedger, ledgerFiles } from '../harness/runtime/ledger.ts';
 import { collectionPath, newRunInfo, type Capabilities, type ResolvedTarget } from '../harness/config/target.ts';
 import { RateLimiter } from '../harness/runtime/rate-limit.ts';
-import { addEndOfRunRequests } from '../reporters/conformance-reporter.ts';
+import { addEndOfRun } from '../reporters/conformance-reporter.ts';
 import { LEDGER_ROOT, embeddedOrgFixtures, reportDir } from './paths.ts';
 
 /** The configured target (set by bin/conformance.ts), or the embedded emulator for `npm test`. */
@@ -169,7 +169,7 @@ export default async function setup(project: TestProject) {
           for (const k of outcome.kept) console.log(`[scim-conformance]   kept: ${k}`);
         }
       }
-      addEndOfRunRequests(reportDir(), runnerRequests - before);
+      addEndOfRun(reportDir(), { requests: runnerRequests - before, leftBehind: [] });
     } finally {
       await closePools();
       await emulator?.close();

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, test } from 'vitest';
-import { buildReport, type TestOutcome } from '../report-model.ts';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { removeReports, REPORT_FILES, writeReports } from '../conformance-reporter.ts';
+import { buildReport, withEndOfRun, type TestOutcome } from '../report-model.ts';
 import { renderText } from '../render.ts';
 import { fixtureReport } from './fixture.ts';
 
@@ -45,7 +49,8 @@ describe('the report format', () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
     (((addFormatsModule as any).default ?? addFormatsModule) as (a: Ajv) => void)(ajv);
     const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/reports/conformance-report.schema.json', import.meta.url), 'utf8')));
-    for (const report of [fixtureReport(false), fixtureReport(true, { selection: { ids: ['SPC-GET'], filter: 'x' } })]) {
+    const interrupted = withEndOfRun(fixtureReport(false, { selection: { interrupted: true, files: ['suites/users/create.test.ts'] } }), { requests: 3, leftBehind: ['users/u-9 (x): DELETE answered 500'] });
+    for (const report of [fixtureReport(false), fixtureReport(true, { selection: { ids: ['SPC-GET'], filter: 'x' } }), interrupted]) {
       validate(report);
       expect(validate.errors ?? []).toEqual([]);
     }
@@ -83,5 +88,33 @@ describe('skips and failures come to the report as data', () => {
     expect(skipped('capability', 'needs an org fixture: set SCIM_ORG_ROLE').verdict).toBe('conformant');
     expect(skipped('inconclusive', 'creates or changes data').verdict).toBe('conformant');
     expect(skipped('configuration', 'x').results[0].skipKind).toBe('configuration');
+  });
+});
+
+describe('run safety in the report', () => {
+  test('an interrupted run is partial, never conformant, and says so; what did not run is marked interrupted', () => {
+    const report = buildReport([outcome({ behaviour: 'SPC-GET', prefix: '/a', verdict: 'passed' })], [], { selection: { interrupted: true }, includeNotRun: false });
+    expect(report.verdict).toBe('partial');
+    expect(report.selection).toMatchObject({ partial: true, interrupted: true });
+    expect(renderText(report)).toMatch(/→ interrupted: 1 of 1 behaviour×prefix results that ran passed — partial run \(interrupted\): not a conformance verdict/);
+  });
+
+  test('a failed clean-up step is reported, never counted as a failure; what the end-of-run sweep left is named', () => {
+    const report = buildReport([outcome({ behaviour: 'SPC-GET', prefix: '/a', verdict: 'passed', cleanup: ['users/u-1: DELETE answered 500 (left for the end-of-run sweep)'] })], []);
+    expect(report.verdict).toBe('conformant');
+    expect(report.cleanup).toEqual({ steps: ['[SPC-GET] x on /a: users/u-1: DELETE answered 500 (left for the end-of-run sweep)'], leftBehind: [] });
+    const ended = withEndOfRun(report, { requests: 2, leftBehind: ['users/u-1 (scimct-…): DELETE answered 500'] });
+    expect(ended.cleanup?.leftBehind).toEqual(['users/u-1 (scimct-…): DELETE answered 500']);
+    expect(ended.requests.runner?.atEnd).toBe(2);
+    expect(renderText(ended)).toMatch(/LEFT BEHIND on the target: 1 \(in the ledger for the next run's sweep\)/);
+    expect(renderText(ended)).toMatch(/left behind: users\/u-1/);
+  });
+
+  test('reports are written whole or not at all: no temporary file stays, and removeReports leaves none of an earlier run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reports-'));
+    writeReports(dir, fixtureReport(false));
+    expect(readdirSync(dir).sort()).toEqual([...REPORT_FILES].sort());
+    removeReports(dir);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
