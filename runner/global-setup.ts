@@ -1,21 +1,24 @@
 /**
  * vitest globalSetup of the suite projects: the one place that knows both the emulator and the
  * harness. It resolves the target (the embedded emulator unless the CLI passed a configured one),
- * reads the server's capabilities, sweeps leftovers of interrupted runs, provides the target to the
- * test workers, and removes what the run created when it ends.
+ * checks that it answers and speaks SCIM (preflight.ts), holds the run's lock (ledger liveness),
+ * sweeps leftovers of dead runs on the same target identity, provides the target to the test
+ * workers, and removes what the run created when it ends.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmulator } from '../emulator/server.ts';
-import { cliConfig, ConfigError, loadConfig, type ApiVersion, type TargetConfig } from '../harness/config/env.ts';
+import { cliConfig, cliPreflight, ConfigError, loadConfig, type ApiVersion, type TargetConfig } from '../harness/config/env.ts';
 import { closePools, fetchClientCredentialsToken, HttpClient, ScimClient, tokenSource, TokenError } from '../harness/runtime/http.ts';
-import { cleanupLedger, ledgerFiles } from '../harness/runtime/ledger.ts';
-import { collectionPath, newRunInfo, type Capabilities, type ResolvedTarget } from '../harness/config/target.ts';
+import { ledgerDirFor, ledgerFileOf, ledgerFiles, readLedger, RunLedger, RunLock, runLiveness } from '../harness/runtime/ledger.ts';
+import { cleanupLedger, type CleanupOutcome, type SweepOptions } from '../harness/runtime/sweep.ts';
+import { collectionPath, newRunInfo, sameIdentity, targetIdentity, type ResolvedTarget } from '../harness/config/target.ts';
 import { RateLimiter } from '../harness/runtime/rate-limit.ts';
 import { addEndOfRun } from '../reporters/conformance-reporter.ts';
 import { LEDGER_ROOT, embeddedOrgFixtures, reportDir } from './paths.ts';
+import { preflight } from './preflight.ts';
 
 /** The configured target (set by bin/conformance.ts), or the embedded emulator for `npm test`. */
 function configFor(project: TestProject): TargetConfig {
@@ -25,30 +28,32 @@ function configFor(project: TestProject): TargetConfig {
   return loadConfig({ SCIM_API_VERSION: version });
 }
 
-async function readCapabilities(client: ScimClient, path = '/serviceproviderconfig'): Promise<{ capabilities: Capabilities; note?: string }> {
-  try {
-    const res = await client.get(path);
-    if (res.status !== 200 || !res.body || typeof res.body !== 'object') {
-      const what = res.status === 200 ? `a body that is not a JSON object (content-type ${res.headers['content-type'] ?? 'none'})` : String(res.status);
-      return { capabilities: {}, note: `GET ${path.slice(1)} answered ${what}; capabilities unknown, nothing skipped for them` };
+const EMBEDDED_LEDGERS = 'scimct-ledger-';
+
+/**
+ * Embedded runs keep their ledger in a private temp directory, removed when the run ends. One left by a killed run
+ * (its lock is dead) holds nothing to sweep (its emulator died with it): remove the directory.
+ */
+function removeDeadEmbeddedLedgers(): void {
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(EMBEDDED_LEDGERS))) {
+    const dir = join(tmpdir(), name);
+    try {
+      const files = ledgerFiles(dir);
+      if (files.length && files.every((f) => !runLiveness(f).alive)) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* another run's directory, in use or already gone */
     }
-    const flag = (k: string): boolean | undefined => {
-      const v = res.body[k]?.supported;
-      return typeof v === 'boolean' ? v : undefined;
-    };
-    return {
-      capabilities: {
-        etag: flag('etag'),
-        patch: flag('patch'),
-        filter: flag('filter'),
-        sort: flag('sort'),
-        bulk: flag('bulk'),
-        changePassword: flag('changePassword'),
-      },
-    };
-  } catch (e) {
-    return { capabilities: {}, note: `GET serviceproviderconfig failed: ${(e as Error).message}` };
   }
+}
+
+function log(line: string): void {
+  console.log(`[scim-conformance] ${line}`);
+}
+
+function logSweep(outcome: CleanupOutcome, what: string): void {
+  const n = outcome.removed.length + outcome.alreadyGone.length;
+  if (n || outcome.kept.length) log(`${what}: removed ${outcome.removed.length}, already gone ${outcome.alreadyGone.length}, left ${outcome.kept.length} (${outcome.file})`);
+  for (const k of outcome.kept) log(`  left: ${k}`);
 }
 
 export default async function setup(project: TestProject) {
@@ -62,10 +67,7 @@ export default async function setup(project: TestProject) {
   const workers = Number(project.config.maxWorkers) || 1;
 
   let emulator: Awaited<ReturnType<typeof startEmulator>> | undefined;
-  let target: ResolvedTarget;
-  // The embedded emulator lives and dies with the run, so its ledger is private to the run (concurrent
-  // runs never share it); a remote target's ledger is kept under reports/.ledger to sweep interrupted runs.
-  const run = newRunInfo(config.embedded ? mkdtempSync(join(tmpdir(), 'scimct-ledger-')) : LEDGER_ROOT);
+  let target: Omit<ResolvedTarget, 'run'>;
 
   if (config.embedded) {
     emulator = await startEmulator({ apiVersion: config.apiVersion as ApiVersion, rateLimitPerMinute: 0 });
@@ -92,7 +94,6 @@ export default async function setup(project: TestProject) {
       timeoutMs: config.timeoutMs,
       capabilities: {},
       org: embeddedOrgFixtures(),
-      run,
     };
   } else {
     if (!config.primary) throw new Error('no credentials for the main identity');
@@ -112,7 +113,6 @@ export default async function setup(project: TestProject) {
       userPassword: config.userPassword,
       capabilities: {},
       org: config.org,
-      run,
     };
   }
 
@@ -128,6 +128,18 @@ export default async function setup(project: TestProject) {
     }
   }
 
+  // The run's ledger: what it creates, matched by the target's full identity. The embedded emulator lives and dies
+  // with the run, so its ledger is private (a temp directory); a remote target's is kept under reports/.ledger, where
+  // the next run sweeps what an interrupted run left.
+  const identity = targetIdentity(target);
+  if (target.embedded) removeDeadEmbeddedLedgers();
+  const ledgerDir = target.embedded ? mkdtempSync(join(tmpdir(), EMBEDDED_LEDGERS)) : ledgerDirFor(LEDGER_ROOT, target.targetName, identity);
+  const run = newRunInfo(ledgerDir, new Date(), identity);
+  const resolved: ResolvedTarget = { ...target, run };
+  // The lock first: from now on a concurrent run's sweep sees this run alive and leaves its ledger alone.
+  const lock = new RunLock(run).acquire();
+  new RunLedger(run, target.targetName).open();
+
   // The runner's own SCIM requests are paced like the checks' and counted in the report (requests.runner).
   let runnerRequests = 0;
   const http = new HttpClient({
@@ -138,44 +150,79 @@ export default async function setup(project: TestProject) {
   });
   const primaryTokens = tokenSource(target.identities.primary.auth, target.timeoutMs);
   const clientFor = (prefix: string) => new ScimClient(http, prefix, primaryTokens);
-  const caps = await readCapabilities(clientFor(target.prefixes[0]), target.profile === 'rfc7644' ? '/ServiceProviderConfig' : undefined);
-  target.capabilities = caps.capabilities;
-  target.capabilitiesNote = caps.note;
+  const sweepOptions = (): SweepOptions => ({
+    clientFor,
+    canDelete: (resource) => resource === 'users' || target.apiVersion === '2021' || target.profile === 'rfc7644',
+    path: (resource) => collectionPath(resolved, resource),
+    filter: resolved.capabilities.filter !== false,
+    // `sw` is RFC 7644's, not documented by Genesys: the run-prefix net is cast on rfc7644 targets that filter.
+    prefixSweep: target.profile === 'rfc7644' && resolved.capabilities.filter === true,
+    prefixes: target.prefixes,
+  });
 
-  const canDelete = (resource: 'users' | 'groups') => resource === 'users' || target.apiVersion === '2021' || target.profile === 'rfc7644';
-  const path = (resource: 'users' | 'groups') => collectionPath(target, resource);
-  if (!target.embedded) {
-    for (const file of ledgerFiles(LEDGER_ROOT, target.targetName)) {
-      const outcome = await cleanupLedger(file, clientFor, { canDelete, path });
-      const n = outcome.removed.length + outcome.alreadyGone.length;
-      if (n || outcome.kept.length) {
-        console.log(`[scim-conformance] swept ${n} leftover resource(s) of an interrupted run (${file})`);
-        for (const k of outcome.kept) console.log(`[scim-conformance]   kept: ${k}`);
-      }
-    }
+  try {
+    // Does the target answer and speak SCIM? (The CLI asked already, before starting vitest, and says what it read.)
+    const checked = cliPreflight() ?? (await preflight({ ...target, auth: target.identities.primary.auth }));
+    if ('ok' in checked && !checked.ok) throw new Error(checked.message);
+    runnerRequests += checked.requests;
+    resolved.capabilities = checked.capabilities;
+    resolved.capabilitiesNote = checked.note;
+
+    if (!target.embedded) await sweepDeadRuns(resolved, sweepOptions());
+  } catch (e) {
+    lock.release();
+    rmSync(ledgerFileOf(run), { force: true });
+    await closePools();
+    await emulator?.close();
+    if (target.embedded) rmSync(run.ledgerDir, { recursive: true, force: true });
+    throw e;
   }
 
-  target.runnerRequests = { atStart: runnerRequests };
-  project.provide('scimTarget', target);
+  resolved.runnerRequests = { atStart: runnerRequests };
+  project.provide('scimTarget', resolved);
 
   return async () => {
     const before = runnerRequests;
     try {
-      for (const file of ledgerFiles(run.ledgerDir, target.targetName)) {
-        if (!file.includes(run.runId)) continue;
-        const outcome = await cleanupLedger(file, clientFor, { canDelete, path });
-        if (outcome.removed.length || outcome.kept.length) {
-          console.log(`[scim-conformance] cleanup: removed ${outcome.removed.length} resource(s) still in the run ledger (shared fixtures, and anything a test could not delete)`);
-          for (const k of outcome.kept) console.log(`[scim-conformance]   kept: ${k}`);
-        }
-      }
-      addEndOfRun(reportDir(), { requests: runnerRequests - before, leftBehind: [] });
+      // Shared fixtures, what a test could not remove, and creates whose answer was lost.
+      const outcome = await cleanupLedger(ledgerFileOf(run), sweepOptions());
+      logSweep(outcome, 'end-of-run clean-up');
+      addEndOfRun(reportDir(), { requests: runnerRequests - before, leftBehind: outcome.kept });
     } finally {
+      // Released last: until here the run is alive, and nobody else sweeps its ledger.
+      lock.release();
       await closePools();
       await emulator?.close();
       if (target.embedded) rmSync(run.ledgerDir, { recursive: true, force: true });
     }
   };
+}
+
+/**
+ * The start-up sweep: ledgers of the same target identity whose run is dead (ledger.ts runLiveness). A ledger whose
+ * run is still going is never touched, and neither is one of another identity (another port, SCIM root or org).
+ */
+async function sweepDeadRuns(target: ResolvedTarget, options: SweepOptions): Promise<void> {
+  const own = ledgerFileOf(target.run);
+  const identity = target.run.identity;
+  // Version-1 ledgers (before identities) sit in the target-name directory and name their base URL only.
+  const legacy = ledgerFiles(ledgerDirFor(LEDGER_ROOT, target.targetName)).filter((f) => readLedger(f).header?.baseUrl === identity?.baseUrl);
+  for (const file of [...ledgerFiles(target.run.ledgerDir).filter((f) => f !== own), ...legacy]) {
+    const liveness = runLiveness(file);
+    if (liveness.alive) {
+      log(`left alone: the ledger of a run still going (${liveness.why}): ${file}`);
+      continue;
+    }
+    const header = readLedger(file).header;
+    if (header?.identity && !sameIdentity(header.identity, identity)) {
+      log(`left alone: a ledger of another target identity: ${file}`);
+      continue;
+    }
+    const outcome = await cleanupLedger(file, { ...options, prefixes: undefined });
+    logSweep(outcome, `swept the leftovers of a dead run (${liveness.why})`);
+    // The lock of a dead run is stale: the ledger's next sweep (if something was left) needs none.
+    rmSync(file.replace(/\.jsonl$/, '.lock'), { force: true });
+  }
 }
 
 export function readJson(path: string): unknown {

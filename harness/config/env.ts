@@ -113,6 +113,7 @@ export const INTERNAL_KEYS: Record<string, string> = {
   SCIM_CONFORMANCE_CONFIG: 'set by bin/conformance.ts: the validated TargetConfig as JSON (runner/global-setup.ts reads it)',
   SCIM_CONFORMANCE_PROFILE: 'set by bin/conformance.ts: the profile whose suite files vitest.config.ts selects',
   SCIM_CONFORMANCE_SELECTION: 'set by bin/conformance.ts: how --id/--filter narrowed the run (the report marks it partial)',
+  SCIM_CONFORMANCE_PREFLIGHT: "set by bin/conformance.ts: what its reachability pre-check read (capabilities, requests), so the runner does not ask again",
   VITEST_POOL_ID: 'set by vitest: the worker number, part of the run-scoped names a worker creates',
 };
 
@@ -353,6 +354,12 @@ export function allureResultsDir(env: Env = process.env): string {
 export function cliSelection(env: Env = process.env): { ids?: string[]; filter?: string } | undefined {
   const raw = value(env, 'SCIM_CONFORMANCE_SELECTION');
   return raw === undefined ? undefined : (JSON.parse(raw) as { ids?: string[]; filter?: string });
+}
+
+/** What the CLI's reachability pre-check read (SCIM_CONFORMANCE_PREFLIGHT), so the runner does not send it again. */
+export function cliPreflight(env: Env = process.env): { capabilities: Record<string, boolean | undefined>; note?: string; requests: number } | undefined {
+  const raw = value(env, 'SCIM_CONFORMANCE_PREFLIGHT');
+  return raw === undefined ? undefined : (JSON.parse(raw) as { capabilities: Record<string, boolean | undefined>; note?: string; requests: number });
 }
 
 /** The vitest worker this process is (VITEST_POOL_ID; '0' outside a pool). */

@@ -1,6 +1,8 @@
 /**
  * An unknown server cannot break the run: an HTML page, malformed JSON, a missing endpoint or a request that hangs
  * each becomes a clear failure, and a whole rfc7644 CLI run against such a server still finishes with its report.
+ * (Its ServiceProviderConfig answers a SCIM error, so the run's pre-check sees a SCIM server; a server that answers
+ * nothing SCIM anywhere is refused before any check: runner/test/preflight.test.ts.)
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -29,6 +31,11 @@ beforeAll(async () => {
     if (/\/schemas/i.test(path)) {
       res.writeHead(200, { 'content-type': 'application/scim+json' });
       res.end('{"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "Resources": [');
+      return;
+    }
+    if (/\/serviceproviderconfig/i.test(path)) {
+      res.writeHead(403, { 'content-type': 'application/scim+json' });
+      res.end(JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '403', detail: 'not for this token' }));
       return;
     }
     if (/\/resourcetypes/i.test(path)) {
@@ -62,7 +69,7 @@ describe('answers that are not SCIM', () => {
 
   test('an HTML page: body undefined, and verify.schema says what came instead', async () => {
     const http = new HttpClient({ origin: server.origin, timeoutMs: 2000 });
-    const res = await http.send('GET', '/scim/v2/ServiceProviderConfig', {});
+    const res = await http.send('GET', '/scim/v2/Me', {});
     expect(res.body).toBeUndefined();
     const message = failureOf(() => verify.schema(res, 'ScimServiceProviderConfig'));
     expect(message).toMatch(/the response body is JSON/);
@@ -119,7 +126,7 @@ describe('a whole rfc7644 run against that server', () => {
     expect(existsSync(path)).toBe(true);
     const report = JSON.parse(readFileSync(path, 'utf8'));
     expect(report.verdict).toBe('not conformant');
-    expect(report.targets[0].capabilitiesNote).toMatch(/not a JSON object/);
+    expect(report.targets[0].capabilitiesNote).toMatch(/answered 403 .*capabilities unknown/);
     const verdicts = new Set(report.results.map((r: { verdict: string }) => r.verdict));
     expect([...verdicts].sort()).toEqual(['failed']);
     const messages = report.results.flatMap((r: any) => (r.failures ?? []).map((f: any) => f.message)).join('\n');

@@ -15,6 +15,7 @@ import { registerSecret } from '../redact.ts';
 import { ConformanceFailure, createVerify, SetupFailure, type Verify } from '../verify.ts';
 import type { SkipKind } from '../results.ts';
 import { requirementSkip } from './skips.ts';
+import { createdName, isCreated, sendCreate, type CreateDeps } from './creates.ts';
 
 let cachedTarget: ResolvedTarget | undefined;
 export function getTarget(): ResolvedTarget {
@@ -51,7 +52,7 @@ function identityTokens(target: ResolvedTarget, name: 'primary' | 'limited'): To
 }
 
 export function runLedger(target: ResolvedTarget = getTarget()): RunLedger {
-  if (!ledger) ledger = new RunLedger(target.run, target.targetName, target.baseUrl).open();
+  if (!ledger) ledger = new RunLedger(target.run, target.targetName).open();
   return ledger;
 }
 
@@ -119,20 +120,23 @@ export interface RunningCheck {
   finish(): Promise<string[]>;
 }
 
-const isCreated = (res: HttpResult): boolean =>
-  res.status >= 200 && res.status < 300 && typeof (res.body as { id?: unknown } | undefined)?.id === 'string';
-
 export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): RunningCheck {
   const target = getTarget();
   registerSecret(target.userPassword);
   const exchanges: RecordedExchange[] = [];
-  const http = new HttpClient({
-    origin: target.baseUrl,
-    timeoutMs: target.timeoutMs,
-    limiter: workerLimiter(target),
-    onExchange: (ex) => exchanges.push(ex),
-  });
+  // Requests sent while the test cleans up, and by the harness to settle a lost create, are housekeeping: counted
+  // with the test's requests, never judged (judge.ts): a clean-up that fails never fails or blocks a check.
+  let cleaningUp = false;
+  const httpClient = (housekeeping: boolean) =>
+    new HttpClient({
+      origin: target.baseUrl,
+      timeoutMs: target.timeoutMs,
+      limiter: workerLimiter(target),
+      onExchange: (ex) => exchanges.push(housekeeping || cleaningUp ? Object.assign(ex, { housekeeping: true }) : ex),
+    });
+  const http = httpClient(false);
   const scim = new ScimClient(http, prefix, identityTokens(target, 'primary'));
+  const house = new ScimClient(httpClient(true), prefix, identityTokens(target, 'primary'));
   const worker = workerId();
   // The counter restarts with every test file (each file gets a fresh module), so a per-module nonce keeps names unique.
   const unique = (label: string) => `${target.run.runPrefix}${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-w${worker}${MODULE_NONCE}n${++nameCounter}`;
@@ -145,13 +149,13 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
 
   // Clean-up steps, run in reverse order when the test ends: removals of what it created, and deferred steps.
   const steps: { label: string; run: () => Promise<string | undefined> }[] = [];
-  const track = (resource: LedgerResource, id: string, name: string) => {
+  const track = (resource: LedgerResource, id: string, name: string, ambiguous = false) => {
     const l = runLedger(target);
-    l.created(resource, id, name, prefix);
+    l.created(resource, id, name, prefix, { ambiguous });
     steps.push({
       label: `${resource}/${id}`,
       run: async () => {
-        const res = await scim.delete(`${collectionPath(target, resource)}/${encodeURIComponent(id)}`);
+        const res = await house.delete(`${collectionPath(target, resource)}/${encodeURIComponent(id)}`);
         if ((res.status >= 200 && res.status < 300) || res.status === 404) {
           l.deleted(resource, id, prefix);
           return undefined;
@@ -164,6 +168,7 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
     steps.push({ label: 'deferred clean-up step', run: async () => void (await step()) });
   };
   const finish = async (): Promise<string[]> => {
+    cleaningUp = true;
     const problems: string[] = [];
     for (const step of steps.splice(0).reverse()) {
       try {
@@ -175,14 +180,9 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
     }
     return problems;
   };
-  const postTracked = async (resource: LedgerResource, body: unknown): Promise<HttpResult> => {
-    const res = await scim.post(collectionPath(target, resource), body);
-    if (isCreated(res)) {
-      const created = res.body as { id: string; userName?: string; displayName?: string };
-      track(resource, created.id, (resource === 'users' ? created.userName : created.displayName) ?? '');
-    }
-    return res;
-  };
+  const createDeps = (): CreateDeps => ({ scim, house, ledger: runLedger(target), prefix, collection: (r) => collectionPath(target, r) });
+  const postTracked = (resource: LedgerResource, body: unknown): Promise<HttpResult> =>
+    sendCreate(createDeps(), resource, body, (res, ambiguous) => track(resource, (res.body as { id: string }).id, createdName(resource, res), ambiguous));
   const verify = createVerify(`[${b.id}] ${b.title} (${b.level}; ${b.sources.join('; ')})`);
   /** A set-up POST must create the resource: anything else blocks the check (a 5xx fails it: runtime/behaviour/outcome.ts). */
   const requireCreated = (resource: LedgerResource, res: HttpResult): HttpResult => {
@@ -231,11 +231,9 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
       let p = sharedFixtures.get(cacheKey) as Promise<T> | undefined;
       if (!p) {
         const createKept = async (resource: LedgerResource, body: unknown) => {
-          const res = await scim.post(collectionPath(target, resource), body);
-          if (isCreated(res)) {
-            const created = res.body as { id: string; userName?: string; displayName?: string };
-            runLedger(target).created(resource, created.id, (resource === 'users' ? created.userName : created.displayName) ?? '', prefix);
-          }
+          const res = await sendCreate(createDeps(), resource, body, (r, ambiguous) =>
+            runLedger(target).created(resource, (r.body as { id: string }).id, createdName(resource, r), prefix, { ambiguous }),
+          );
           return requireCreated(resource, res);
         };
         // Whatever fails while the fixture is built is a set-up failure of every check that needs it.
