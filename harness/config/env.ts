@@ -84,7 +84,8 @@ export const CONFIG_KEYS: Record<string, string> = {
   SCIM_CLIENT_ID: 'OAuth client-credentials client id of the main identity',
   SCIM_CLIENT_SECRET: 'OAuth client-credentials secret of the main identity',
   SCIM_REGION: 'Genesys Cloud region host, e.g. mypurecloud.com or usw2.pure.cloud (token URL https://login.<region>/oauth/token)',
-  SCIM_TOKEN_URL: 'explicit OAuth token URL (overrides SCIM_REGION)',
+  SCIM_TOKEN_URL: 'explicit OAuth token URL (overrides SCIM_REGION); on the SCIM_BASE_URL host, or login.<region> for api.<region>',
+  SCIM_TRUST_TOKEN_URL: 'true: the token URL is on another server than SCIM_BASE_URL on purpose (an identity provider of the target), so the client secret may be sent there',
   SCIM_PREFIXES: 'comma-separated path prefixes to check (default /api/v2/scim/v2,/api/v2/scim)',
   SCIM_API_VERSION: 'which documented behaviour to expect: 2021 (JS SDK doc, default) or 2019 (Ruby SDK doc)',
   SCIM_LIMITED_TOKEN: 'bearer token of a second identity with fewer permissions (permission checks)',
@@ -112,7 +113,7 @@ export const CONFIG_KEYS: Record<string, string> = {
 export const INTERNAL_KEYS: Record<string, string> = {
   SCIM_CONFORMANCE_CONFIG: 'set by bin/conformance.ts: the validated TargetConfig as JSON (runner/global-setup.ts reads it)',
   SCIM_CONFORMANCE_PROFILE: 'set by bin/conformance.ts: the profile whose suite files vitest.config.ts selects',
-  SCIM_CONFORMANCE_SELECTION: 'set by bin/conformance.ts: how --id/--filter narrowed the run (the report marks it partial)',
+  SCIM_CONFORMANCE_SELECTION: 'set by bin/conformance.ts: how --id/--filter/--file narrowed the run (the report marks it partial)',
   SCIM_CONFORMANCE_PREFLIGHT: "set by bin/conformance.ts: what its reachability pre-check read (capabilities, requests), so the runner does not ask again",
   VITEST_POOL_ID: 'set by vitest: the worker number, part of the run-scoped names a worker creates',
 };
@@ -134,6 +135,24 @@ function parseIntKey(env: Env, key: string, problems: string[], fallback: number
     return fallback;
   }
   return Number(v);
+}
+
+/**
+ * Whether a token URL may receive the client secret configured for a base URL: the secret goes only to the server the
+ * suite tests, or to the one Genesys Cloud pairs with it. Allowed:
+ * - the same host name, on any port and scheme (one machine: e.g. an emulator serving /oauth/token);
+ * - two loopback hosts (localhost, 127.0.0.0/8, ::1): this machine either way;
+ * - `login.<region>` for a base URL on `api.<region>` (Genesys Cloud: tokenUrlFor).
+ * Anything else is refused (a typo, or a copied SCIM_REGION of another region, would send the secret to an unrelated
+ * server), unless SCIM_TRUST_TOKEN_URL=true says the identity provider is elsewhere on purpose.
+ */
+export function tokenHostAllowed(baseUrl: string, tokenUrl: string): boolean {
+  const host = (u: string) => new URL(u).hostname.toLowerCase().replace(/\.$/, '').replace(/^\[|\]$/g, '');
+  const base = host(baseUrl);
+  const token = host(tokenUrl);
+  const loopback = (h: string) => h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+  if (base === token || (loopback(base) && loopback(token))) return true;
+  return base.startsWith('api.') && token === `login.${base.slice('api.'.length)}`;
 }
 
 export function tokenUrlFor(region: string): string {
@@ -273,6 +292,15 @@ export function loadConfig(env: Env = process.env): TargetConfig {
     }
   }
 
+  const usesTokenUrl = [primaryAuth, limitedAuth].some((a) => a?.kind === 'client-credentials');
+  const trustTokenUrl = parseBool(env, 'SCIM_TRUST_TOKEN_URL', problems, false);
+  if (!embedded && baseUrl && tokenUrl && usesTokenUrl && !trustTokenUrl && !tokenHostAllowed(baseUrl, tokenUrl)) {
+    const from = rawTokenUrl ? `SCIM_TOKEN_URL ${tokenUrl}` : `SCIM_REGION ${region} (token URL ${tokenUrl})`;
+    problems.push(
+      `${from} is on another server than SCIM_BASE_URL ${baseUrl}: the client secret would be sent to ${new URL(tokenUrl).host}. ` +
+        `The token URL must be on the same host, or login.<region> for api.<region>; set SCIM_TRUST_TOKEN_URL=true if that identity provider is the target's on purpose`,
+    );
+  }
   if (!embedded && !primaryAuth) {
     problems.push(
       'SCIM_BASE_URL is set but no credentials: set SCIM_TOKEN, or SCIM_CLIENT_ID + SCIM_CLIENT_SECRET with SCIM_REGION or SCIM_TOKEN_URL',
@@ -350,10 +378,10 @@ export function allureResultsDir(env: Env = process.env): string {
   return join(reportDir(env), 'allure-results');
 }
 
-/** How bin/conformance.ts narrowed the run (--id, --filter; SCIM_CONFORMANCE_SELECTION): the report marks it partial. */
-export function cliSelection(env: Env = process.env): { ids?: string[]; filter?: string } | undefined {
+/** How bin/conformance.ts narrowed the run (--id, --filter, --file; SCIM_CONFORMANCE_SELECTION): the report marks it partial. */
+export function cliSelection(env: Env = process.env): { ids?: string[]; filter?: string; files?: string[] } | undefined {
   const raw = value(env, 'SCIM_CONFORMANCE_SELECTION');
-  return raw === undefined ? undefined : (JSON.parse(raw) as { ids?: string[]; filter?: string });
+  return raw === undefined ? undefined : (JSON.parse(raw) as { ids?: string[]; filter?: string; files?: string[] });
 }
 
 /** What the CLI's reachability pre-check read (SCIM_CONFORMANCE_PREFLIGHT), so the runner does not send it again. */

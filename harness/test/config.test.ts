@@ -75,3 +75,40 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(3);
   });
 });
+
+describe('the token URL receives the client secret: only the tested server, or the one Genesys pairs with it', () => {
+  const cc = (base: string, token: Record<string, string | undefined>) => ({ SCIM_BASE_URL: base, SCIM_CLIENT_ID: 'id', SCIM_CLIENT_SECRET: 'secret', ...token });
+
+  test.for([
+    { name: 'the same host and port', base: 'http://127.0.0.1:4010', url: 'http://127.0.0.1:4010/oauth/token' },
+    { name: 'the same host on another port', base: 'http://scim.example.com:8443', url: 'https://scim.example.com/oauth/token' },
+    { name: 'two loopback names', base: 'http://localhost:4010', url: 'http://127.0.0.1:9000/oauth/token' },
+    { name: 'the Genesys pairing api.<region> / login.<region>', base: 'https://api.mypurecloud.com', url: 'https://login.mypurecloud.com/oauth/token' },
+    { name: 'host names differing only in case', base: 'https://API.usw2.pure.cloud', url: 'https://login.USW2.pure.cloud/oauth/token' },
+  ])('allows $name', ({ base, url }) => {
+    expect(problemsOf(cc(base, { SCIM_TOKEN_URL: url }))).toEqual([]);
+  });
+
+  test('allows a region matching the base URL', () => {
+    expect(problemsOf(cc('https://api.usw2.pure.cloud', { SCIM_REGION: 'usw2.pure.cloud' }))).toEqual([]);
+  });
+
+  test.for([
+    { name: 'an unrelated host', base: 'https://api.mypurecloud.com', token: { SCIM_TOKEN_URL: 'https://evil.example/oauth/token' } },
+    { name: 'the login host of another region', base: 'https://api.mypurecloud.com', token: { SCIM_TOKEN_URL: 'https://login.mypurecloud.de/oauth/token' } },
+    { name: 'a region that is not the base URL\'s', base: 'https://api.mypurecloud.com', token: { SCIM_REGION: 'usw2.pure.cloud' } },
+    { name: 'a Genesys region for a non-Genesys server', base: 'http://127.0.0.1:4010', token: { SCIM_REGION: 'mypurecloud.com' } },
+    { name: 'a sibling host that is not the Genesys pairing', base: 'https://scim.example.com', token: { SCIM_TOKEN_URL: 'https://login.example.com/token' } },
+    { name: 'a host that only ends like the base host', base: 'https://api.mypurecloud.com', token: { SCIM_TOKEN_URL: 'https://login.mypurecloud.com.evil.example/oauth/token' } },
+  ])('refuses $name, in one message naming both servers', ({ base, token }) => {
+    const problems = problemsOf(cc(base, token));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/is on another server than SCIM_BASE_URL .*: the client secret would be sent to .*SCIM_TRUST_TOKEN_URL=true/);
+  });
+
+  test('SCIM_TRUST_TOKEN_URL=true accepts an identity provider elsewhere on purpose; a bearer token needs no token URL', () => {
+    expect(problemsOf(cc('https://scim.example.com', { SCIM_TOKEN_URL: 'https://idp.example.org/token', SCIM_TRUST_TOKEN_URL: 'true' }))).toEqual([]);
+    expect(problemsOf({ SCIM_BASE_URL: 'https://scim.example.com', SCIM_TOKEN: 't', SCIM_TOKEN_URL: 'https://idp.example.org/token' })).toEqual([]);
+    expect(problemsOf(cc('https://scim.example.com', { SCIM_TOKEN_URL: 'https://scim.example.com/t', SCIM_TRUST_TOKEN_URL: 'maybe' }))).toEqual(['SCIM_TRUST_TOKEN_URL must be true or false (got "maybe")']);
+  });
+});
