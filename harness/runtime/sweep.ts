@@ -21,8 +21,9 @@ import { appendEntry, readLedger, type LedgerResource } from './ledger.ts';
 
 /** How long an intent found by no lookup stays open, in case the server's lists lag behind its creates. */
 export const INTENT_GRACE_MS = 2 * 60_000;
-const PREFIX_PAGES = 5;
-const PAGE = 100;
+const PREFIX_PAGES = 8;
+/** Genesys answers list pages over 25 with 429 (reference: count limit): page by 25. */
+const PAGE = 25;
 
 export interface CleanupOutcome {
   file: string;
@@ -117,14 +118,14 @@ export async function cleanupLedger(file: string, options: SweepOptions): Promis
     }
   };
 
-  /** Ids of resources whose name matches a filter, or a reason why they could not be listed. */
+  /** Ids of resources whose name matches a filter (one page: a unique name; `pages`: walk them), or why not. */
   const lookup = async (resource: LedgerResource, prefix: string, filter: string, pages = 1): Promise<string[] | string> => {
     const client = counted(prefix);
     const ids: string[] = [];
     for (let page = 0; page < pages; page++) {
       let res;
       try {
-        res = await client.get(collection(resource), { filter, startIndex: String(page * PAGE + 1), count: String(PAGE) });
+        res = await client.get(collection(resource), pages === 1 ? { filter } : { filter, startIndex: String(page * PAGE + 1), count: String(PAGE) });
       } catch (e) {
         return (e as Error).message.split('\n')[0] ?? 'no answer';
       }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { newRunInfo } from '../config/target.ts';
-import { sendCreate, type CreateDeps } from '../runtime/behaviour/creates.ts';
+import { collectionOf, IntentClient, sendCreate, type CreateDeps } from '../runtime/behaviour/creates.ts';
 import { closePools, HttpClient, ScimClient, TransportError, type HttpResult, type RecordedExchange } from '../runtime/http.ts';
 import { readLedger, RunLedger } from '../runtime/ledger.ts';
 import { cleanupLedger } from '../runtime/sweep.ts';
@@ -66,16 +66,35 @@ function setup() {
   const run = newRunInfo(mkdtempSync(join(tmpdir(), 'creates-')));
   const ledger = new RunLedger(run, 'fake').open();
   const exchanges: RecordedExchange[] = [];
-  const client = (housekeeping: boolean) =>
-    new ScimClient(new HttpClient({ origin: server.origin, retry: { baseDelayMs: 1 }, onExchange: (x) => exchanges.push(housekeeping ? Object.assign(x, { housekeeping: true }) : x) }), '/p', undefined);
-  const deps: CreateDeps = { scim: client(false), house: client(true), ledger, prefix: '/p', collection: (r) => `/${r}` };
+  const http = (housekeeping: boolean) =>
+    new HttpClient({ origin: server.origin, retry: { baseDelayMs: 1 }, onExchange: (x) => exchanges.push(housekeeping ? Object.assign(x, { housekeeping: true }) : x) });
+  const deps: CreateDeps = { scim: new IntentClient(http(false), '/p', undefined, () => ledger), house: new ScimClient(http(true), '/p', undefined), ledger, prefix: '/p', collection: (r) => `/${r}` };
   const registered: { id: string; ambiguous: boolean }[] = [];
   const create = (name: string) => sendCreate(deps, 'users', { userName: `${run.runPrefix}${name}` }, (res: HttpResult, ambiguous) => {
     registered.push({ id: res.body.id, ambiguous });
     ledger.created('users', res.body.id, res.body.userName, '/p', { ambiguous });
   });
-  return { run, ledger, exchanges, registered, create, sweep: () => cleanupLedger(ledger.file, { clientFor: () => deps.scim }) };
+  return { run, ledger, deps, exchanges, registered, create, sweep: () => cleanupLedger(ledger.file, { clientFor: () => deps.house }) };
 }
+
+describe('IntentClient: every POST to a collection is in the ledger before it leaves', () => {
+  test('a POST sent outside ctx.create (a permission check, a raw body) that creates something nobody registers is found by the sweep', async () => {
+    const { ledger, deps, run, sweep } = setup();
+    const res = await deps.scim.request('POST', '/Users', { rawBody: JSON.stringify({ userName: `${run.runPrefix}raw` }), contentType: 'application/json' });
+    expect(res.status).toBe(201);
+    expect(readLedger(ledger.file).openIntents.map((i) => i.name)).toEqual([`${run.runPrefix}raw`]);
+    await sweep();
+    expect(users.size).toBe(0);
+  });
+
+  test('only POSTs to the users and groups collections, with a run-scoped name, carry an intent', async () => {
+    expect(['/users', '/Users/', '/groups', '/GROUPS?x=1'].map(collectionOf)).toEqual(['users', 'users', 'groups', 'groups']);
+    expect(['/users/1', '/Bulk', '/Users/.search', '/groupsx'].map(collectionOf)).toEqual([undefined, undefined, undefined, undefined]);
+    const { ledger, deps } = setup();
+    await deps.scim.post('/users', { userName: 'not-ours@example.com' });
+    expect(readLedger(ledger.file).openIntents).toEqual([]);
+  });
+});
 
 describe('sendCreate', () => {
   test('writes the intent before the POST leaves, and resolves it with the created id', async () => {

@@ -15,7 +15,7 @@ import { registerSecret } from '../redact.ts';
 import { ConformanceFailure, createVerify, SetupFailure, type Verify } from '../verify.ts';
 import type { SkipKind } from '../results.ts';
 import { requirementSkip } from './skips.ts';
-import { createdName, isCreated, sendCreate, type CreateDeps } from './creates.ts';
+import { createdName, IntentClient, isCreated, sendCreate, type CreateDeps } from './creates.ts';
 
 let cachedTarget: ResolvedTarget | undefined;
 export function getTarget(): ResolvedTarget {
@@ -135,7 +135,9 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
       onExchange: (ex) => exchanges.push(housekeeping || cleaningUp ? Object.assign(ex, { housekeeping: true }) : ex),
     });
   const http = httpClient(false);
-  const scim = new ScimClient(http, prefix, identityTokens(target, 'primary'));
+  // Every client of the check writes the intent of a create before it leaves (creates.ts).
+  const clientOn = (at: string, tokens: TokenSource | undefined) => new IntentClient(http, at, tokens, () => runLedger(target));
+  const scim = clientOn(prefix, identityTokens(target, 'primary'));
   const house = new ScimClient(httpClient(true), prefix, identityTokens(target, 'primary'));
   const worker = workerId();
   // The counter restarts with every test file (each file gets a fresh module), so a per-module nonce keeps names unique.
@@ -215,9 +217,9 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
         const why = requirementSkip({ ...b, requires: ['limited-identity'] }, target) ?? { kind: 'configuration', reason: 'no limited identity' };
         return skip(why.reason, why.kind);
       }
-      return new ScimClient(http, prefix, ts);
+      return clientOn(prefix, ts);
     },
-    anonymous: () => new ScimClient(http, prefix, undefined),
+    anonymous: () => clientOn(prefix, undefined),
     verify,
     exchanges,
     names,
@@ -245,7 +247,7 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
       }
       return p;
     },
-    scimAt: (other) => new ScimClient(http, other, identityTokens(target, 'primary')),
+    scimAt: (other) => clientOn(other, identityTokens(target, 'primary')),
     skip,
     test: tctx,
   };

@@ -1,7 +1,10 @@
 /**
  * Sending a create so that nothing it makes can be lost: the ledger records the INTENT (the run-scoped name the
- * resource will carry) before the POST leaves, and what came of it after (created with its id, or failed). A POST
- * whose answer is lost for good (TransportError) leaves its intent open: the sweep looks the name up (sweep.ts).
+ * resource will carry) before the POST leaves, and what came of it after (created with its id, or failed). Every
+ * client a check gets is an IntentClient, so this holds for any POST to the users or groups collection, not only
+ * ctx.create and ctx.post (a permission check's POST, a raw body). A POST whose answer is lost for good
+ * (TransportError), or a created resource nobody registered, leaves its intent open: the sweep looks the name up
+ * (sweep.ts).
  *
  * A POST answered only after an attempt that got no answer (http.ts `ambiguous`) may have been applied twice, or
  * refused (409) because the lost attempt already took the name. It is settled here, by name: every copy but the one
@@ -9,11 +12,11 @@
  * gone, so the check judges the answer to a clean POST. What cannot be settled (the lookup fails, or a list lags
  * behind the create) stays ambiguous: a check that fails after it is blocked and runs again (outcome.ts).
  */
-import type { HttpResult, ScimClient } from '../http.ts';
+import { ScimClient, type HttpClient, type HttpResult, type RequestOptions, type TokenSource } from '../http.ts';
 import type { LedgerResource, RunLedger } from '../ledger.ts';
 
 export interface CreateDeps {
-  /** The check's client: the POST is the check's request (judged). */
+  /** The check's client (an IntentClient): the POST is the check's request (judged). */
   scim: ScimClient;
   /** A client whose requests are housekeeping (counted, never judged): the lookups and removals that settle a POST. */
   house: ScimClient;
@@ -33,6 +36,47 @@ function runScopedName(resource: LedgerResource, body: unknown, runPrefix: strin
   return typeof name === 'string' && name.startsWith(runPrefix) ? name : undefined;
 }
 
+function bodyOf(opts: RequestOptions): unknown {
+  if (opts.body !== undefined) return opts.body;
+  try {
+    return opts.rawBody === undefined ? undefined : JSON.parse(opts.rawBody);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The collection a path names: `/users`, `/Users/`, `/groups` (relative to the prefix), or undefined. */
+export function collectionOf(path: string): LedgerResource | undefined {
+  const p = path.split('?')[0]!.replace(/\/+$/, '').toLowerCase();
+  return p === '/users' ? 'users' : p === '/groups' ? 'groups' : undefined;
+}
+
+/** A client whose POSTs to the users or groups collection write their intent to the ledger before they leave. */
+export class IntentClient extends ScimClient {
+  constructor(
+    http: HttpClient,
+    prefix: string,
+    tokens: TokenSource | undefined,
+    private readonly ledger: () => RunLedger,
+  ) {
+    super(http, prefix, tokens);
+  }
+
+  override async request(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResult> {
+    const resource = method.toUpperCase() === 'POST' ? collectionOf(path) : undefined;
+    if (!resource) return super.request(method, path, opts);
+    // A worker whose runner is gone (the run was killed) creates nothing more: no sweep would know of it in time.
+    if (process.send && process.connected === false) throw new Error('the runner process is gone (the run was stopped): no new resource is created');
+    const ledger = this.ledger();
+    const name = runScopedName(resource, bodyOf(opts), ledger.run.runPrefix);
+    if (name) ledger.intent(resource, name, this.prefix);
+    const res = await super.request(method, path, opts);
+    // Refused: nothing to look for. Created: the check registers it (ctx.track), or the sweep finds it by name.
+    if (name && !isCreated(res) && !res.ambiguous) ledger.failed(resource, name, this.prefix, res.status);
+    return res;
+  }
+}
+
 /** The name the server gave the resource it created, or the one the body carried. */
 export function createdName(resource: LedgerResource, res: HttpResult, fallback = ''): string {
   const name = (res.body as Record<string, unknown> | undefined)?.[NAME_ATTR[resource]];
@@ -45,10 +89,8 @@ export function createdName(resource: LedgerResource, res: HttpResult, fallback 
  * end-of-run sweep, which then looks for a copy a lagging list hid.
  */
 export async function sendCreate(deps: CreateDeps, resource: LedgerResource, body: unknown, register: (res: HttpResult, ambiguous: boolean) => void): Promise<HttpResult> {
-  // A worker whose runner is gone (the run was killed) creates nothing more: no sweep would know of it in time.
-  if (process.send && process.connected === false) throw new Error('the runner process is gone (the run was stopped): no new resource is created');
   const name = runScopedName(resource, body, deps.ledger.run.runPrefix);
-  if (name) deps.ledger.intent(resource, name, deps.prefix);
+  // deps.scim is an IntentClient: the intent is in the ledger before the POST leaves.
   let res = await deps.scim.post(deps.collection(resource), body);
   if (res.ambiguous && name) res = await settle(deps, resource, body, name, res);
   if (isCreated(res)) register(res, res.ambiguous === true);
@@ -98,7 +140,6 @@ async function settle(deps: CreateDeps, resource: LedgerResource, body: unknown,
     if (extra === 0) return res;
     // Refused because the lost attempt had taken the name, which is free again: send the POST once more.
     res.exchange.settled = true;
-    deps.ledger.intent(resource, name, deps.prefix);
     res = await deps.scim.post(deps.collection(resource), body);
   }
   return res;
