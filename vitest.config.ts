@@ -27,7 +27,8 @@ const suite = (name: string, files = SUITE_FILES.genesys): TestProjectInlineConf
     include: files.include,
     exclude: ['**/node_modules/**', ...files.exclude],
     globalSetup: ['runner/global-setup.ts'],
-    setupFiles: ['allure-vitest/setup'],
+    // runner/worker-signals.ts: a first Ctrl-C lets the running check end with its clean-up (bin/conformance.ts).
+    setupFiles: ['allure-vitest/setup', 'runner/worker-signals.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

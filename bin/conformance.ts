@@ -1,16 +1,21 @@
 /**
  * npm run conformance: the suite against the configured target, or against the embedded emulator
  * when nothing is configured. Validates the configuration first (one clear message, no request
- * sent), runs vitest with progress, prints the behaviour × prefix summary, and exits 0 only when
- * every MUST behaviour passed. --list prints what a run would check without running it; --id and
- * --filter narrow a run, which is then reported as partial.
+ * sent), checks that the target answers and speaks SCIM (runner/preflight.ts), runs vitest with
+ * progress, prints the behaviour × prefix summary, and exits 0 only when every MUST behaviour passed.
+ * --list prints what a run would check without running it; --id, --filter and --file narrow a run,
+ * which is then reported as partial. SIGINT/SIGTERM stop the run safely (Interruption, below).
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
+import type { Vitest } from 'vitest/node';
 import { ConfigError, CONFIG_KEYS, loadConfig } from '../harness/config/env.ts';
-import { fetchClientCredentialsToken, TokenError } from '../harness/runtime/http.ts';
+import { closePools, fetchClientCredentialsToken, TokenError } from '../harness/runtime/http.ts';
 import { reportDir, resetAllureResults, ROOT } from '../runner/paths.ts';
+import { preflight } from '../runner/preflight.ts';
+import { removeReports } from '../reporters/conformance-reporter.ts';
 import type { ConformanceReport } from '../reporters/report-model.ts';
 import { renderText } from '../reporters/render.ts';
 import { plan, renderPlan, resolveIds, SelectionError, testNamePattern } from '../runner/selection.ts';
@@ -28,6 +33,7 @@ Options:
                         not USR-LIST-DEFAULT-ACTIVE
   --filter <pattern>    check only tests whose name ([ID] statement › row) matches <pattern>, a regular
                         expression (with --id: tests matching both)
+  --file <path>         run only this suite file (repeatable), e.g. suites/users/create.test.ts
   --list                print the behaviours a run with these options would check (id, level, versions,
                         title) and whether each would run or why not; sends no request
   --workers <n>         parallel test files (default 2 against the emulator, 1 elsewhere)
@@ -44,12 +50,72 @@ skipped for lack of configuration (writes not allowed, no limited identity, org 
 A run narrowed by --id or --filter is partial: its verdict reads "partial: N of M selected behaviour×prefix
 results passed", never "conformant" (exit 0 when nothing failed, 3 when MUST behaviours were skipped for
 lack of configuration, 1 when one failed).
+The target must answer and speak SCIM before any check runs: GET ServiceProviderConfig on each prefix;
+no answer, 401, or no SCIM answer anywhere (404, HTML) exits 2 with one message; a server error on every
+prefix exits 1. No report is written then.
+Ctrl-C (SIGINT) or SIGTERM: the running checks finish with their clean-up, what the run created is
+removed, a report of what ran is written marked interrupted (partial), exit 130. A second signal exits at
+once: what the run created stays in its ledger (reports/.ledger), and the next run on the target sweeps it.
 Reports (in SCIM_REPORT_DIR, default reports/): conformance-report.{json,md,html}, junit.xml, and
 allure-results/ (npm run report builds the Allure HTML report from it).`;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
+}
+
+/**
+ * SIGINT (Ctrl-C) and SIGTERM, from the very start of the process. The first signal stops the run: vitest is
+ * cancelled (no new check starts; the running ones end with their own clean-up; vitest's workers ignore a first
+ * SIGINT for that: runner/worker-signals.ts), the runner's teardown sweeps the run's ledger, the reporter writes a
+ * report of what ran marked interrupted, and the process exits 130. Before vitest exists nothing was created: exit
+ * 130 at once. A second signal exits at once; the run's lock then names a dead process, so the next run on the
+ * target sweeps its ledger.
+ */
+class Interruption {
+  signal: NodeJS.Signals | undefined;
+  private vitest: Vitest | undefined;
+  private readonly handler = (signal: NodeJS.Signals) => this.on(signal);
+
+  install(): this {
+    process.on('SIGINT', this.handler);
+    process.on('SIGTERM', this.handler);
+    return this;
+  }
+
+  /** vitest installs its own handlers (they exit within a millisecond): only ours stay. */
+  attach(vitest: Vitest): void {
+    this.vitest = vitest;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      for (const l of process.listeners(signal)) if (l !== this.handler) process.off(signal, l);
+    }
+    if (this.signal) this.cancel();
+  }
+
+  private on(signal: NodeJS.Signals): void {
+    if (this.signal) {
+      process.stderr.write(`\n${signal} again: exiting now. What this run created stays in its ledger (reports/.ledger); the next run on this target sweeps it.\n`);
+      process.exit(130);
+    }
+    this.signal = signal;
+    if (!this.vitest) {
+      process.stderr.write(`\n${signal}: stopped before any check ran; nothing was created.\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`\n${signal}: stopping. The running checks finish and clean up, then what this run created is removed (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again to exit at once)…\n`);
+    this.cancel();
+  }
+
+  private cancel(): void {
+    const vitest = this.vitest!;
+    // A run that starts right after the signal resets vitest's cancel flag (Vitest.isCancelling: internal, stable in
+    // the pinned vitest 4.1): cancel again until it holds. Cancelling twice would force-kill the workers.
+    const again = () => {
+      if (!(vitest as unknown as { isCancelling: boolean }).isCancelling) void vitest.cancelCurrentRun('keyboard-input');
+    };
+    again();
+    setInterval(again, 250).unref();
+  }
 }
 
 // Output piped into a command that stops reading early (… --list | head) is not an error.
@@ -59,6 +125,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 async function main(): Promise<void> {
+  const interruption = new Interruption().install();
   let args;
   try {
     args = parseArgs({
@@ -69,6 +136,7 @@ async function main(): Promise<void> {
         filter: { type: 'string' },
         id: { type: 'string', multiple: true },
         list: { type: 'boolean' },
+        file: { type: 'string', multiple: true },
         workers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -114,6 +182,11 @@ async function main(): Promise<void> {
       fail(`--filter ${filter}: not a regular expression (${(e as Error).message})`);
     }
   }
+  const files = (args.file ?? []).map((f) => relative(ROOT, resolve(f)));
+  for (const f of files) {
+    if (!/^suites\/.+\.test\.ts$/.test(f) || !existsSync(resolve(ROOT, f))) fail(`--file ${f}: not a suite file (suites/<resource>/<area>.test.ts)`);
+    if ((config.profile === 'rfc7644') !== f.startsWith('suites/rfc7644/')) fail(`--file ${f}: not a suite file of the ${config.profile} profile`);
+  }
   if (args.list) {
     process.stdout.write(`${renderPlan(config, plan(config, { ids, filter }), { ids, filter })}\n`);
     return;
@@ -127,9 +200,19 @@ async function main(): Promise<void> {
       fail(`${label}: ${e instanceof TokenError ? e.message : (e as Error).message}\n\nCheck SCIM_CLIENT_ID/SCIM_CLIENT_SECRET (or the SCIM_LIMITED_* keys) and SCIM_REGION or SCIM_TOKEN_URL.`);
     }
   }
+  // Does the target answer and speak SCIM? One message instead of a flood of failed checks. (The embedded emulator
+  // does not exist yet: the runner checks it when it starts it.) The runner reuses what this read.
+  delete process.env.SCIM_CONFORMANCE_PREFLIGHT;
+  if (!config.embedded && config.primary) {
+    const checked = await preflight({ ...config, auth: config.primary.auth });
+    await closePools();
+    if (!checked.ok) fail(checked.message, checked.exitCode);
+    process.env.SCIM_CONFORMANCE_PREFLIGHT = JSON.stringify({ capabilities: checked.capabilities, note: checked.note, requests: checked.requests });
+  }
   process.env.SCIM_CONFORMANCE_CONFIG = JSON.stringify(config);
   // vitest.config.ts hands the selection to the conformance reporter: a narrowed run is reported as partial.
-  if (ids.length || filter) process.env.SCIM_CONFORMANCE_SELECTION = JSON.stringify({ ...(ids.length ? { ids } : {}), ...(filter ? { filter } : {}) });
+  const selection = { ...(ids.length ? { ids } : {}), ...(filter ? { filter } : {}), ...(files.length ? { files } : {}) };
+  if (Object.keys(selection).length) process.env.SCIM_CONFORMANCE_SELECTION = JSON.stringify(selection);
   else delete process.env.SCIM_CONFORMANCE_SELECTION;
   // vitest.config.ts picks the suite directories of the profile from this.
   process.env.SCIM_CONFORMANCE_PROFILE = config.profile;
@@ -138,7 +221,7 @@ async function main(): Promise<void> {
     config.profile === 'rfc7644'
       ? `profile rfc7644, SCIM root ${config.prefixes[0] || '/'}${config.strict ? ', strict (SHOULD counts like MUST)' : ''}`
       : `API version ${config.apiVersion}, prefixes ${config.prefixes.join(' ')}`;
-  const narrowed = [...ids.map((id) => `--id ${id}`), ...(filter ? [`--filter ${filter}`] : [])];
+  const narrowed = [...ids.map((id) => `--id ${id}`), ...(filter ? [`--filter ${filter}`] : []), ...files.map((f) => `--file ${f}`)];
   process.stdout.write(
     `SCIM conformance: ${where}, ${scope}` +
       `${config.embedded || config.allowWrites ? '' : ' (read-only: SCIM_ALLOW_WRITES is not true)'}` +
@@ -148,35 +231,42 @@ async function main(): Promise<void> {
   const reports = reportDir();
   process.env.SCIM_REPORT_DIR = reports;
   const reportPath = `${reports}/conformance-report.json`;
-  rmSync(reportPath, { force: true });
+  // Reports describe one run: none of an earlier run may pass for this one's (an interrupted run writes its own).
+  removeReports(reports);
   // Allure results describe one run: start empty.
   resetAllureResults();
-  const { startVitest } = await import('vitest/node');
-  const vitest = await startVitest(
-    'test',
-    [],
-    {
-      root: ROOT,
-      config: `${ROOT}vitest.config.ts`,
-      run: true,
-      watch: false,
-      testNamePattern: testNamePattern(ids, filter),
-      maxWorkers: workers ?? (config.embedded ? 2 : 1),
-      passWithNoTests: false,
-    },
-  );
-  let interrupted = false;
-  const onSignal = async () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write('\nInterrupted: stopping and removing what this run created…\n');
-    await vitest?.close();
-    process.exit(130);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  await vitest?.close();
+  const { createVitest } = await import('vitest/node');
+  process.env.TEST = 'true';
+  process.env.VITEST = 'true';
+  process.env.NODE_ENV ??= 'test';
+  const vitest = await createVitest('test', {
+    root: ROOT,
+    config: `${ROOT}vitest.config.ts`,
+    run: true,
+    watch: false,
+    testNamePattern: testNamePattern(ids, filter),
+    maxWorkers: workers ?? (config.embedded ? 2 : 1),
+    passWithNoTests: false,
+  });
+  interruption.attach(vitest);
+  try {
+    await vitest.start(files);
+  } catch (e) {
+    process.exitCode = 1;
+    vitest.logger.printError(e, { fullStack: true, type: 'Unhandled Error' });
+  } finally {
+    // Runs the runner's teardown: the end-of-run sweep of the ledger.
+    await vitest.close();
+  }
 
+  if (interruption.signal) {
+    const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as ConformanceReport) : undefined;
+    if (report) process.stdout.write(`\n${renderText(report)}\nReports (interrupted: what ran before ${interruption.signal}): ${reports}/conformance-report.{json,md,html}, ${reports}/junit.xml\n`);
+    else process.stdout.write(`\nInterrupted by ${interruption.signal} before any check ended: no report was written.\n`);
+    const left = report?.cleanup?.leftBehind ?? [];
+    process.stdout.write(left.length ? `Left behind (in the ledger for the next run's sweep): ${left.join('; ')}\n` : 'Nothing this run created was left behind.\n');
+    process.exit(130);
+  }
   if (!existsSync(reportPath)) fail('the run produced no conformance report (see the errors above)', 1);
   const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ConformanceReport;
   process.stdout.write(`\n${renderText(report)}\nReports: ${reports}/conformance-report.{json,md,html}, ${reports}/junit.xml, ${reports}/allure-results (npm run report)\n`);

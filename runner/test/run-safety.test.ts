@@ -1,0 +1,283 @@
+/**
+ * Run safety, end to end, with real child processes (`node --import tsx bin/conformance.ts`, in their own process
+ * group, signalled like a terminal's Ctrl-C signals a whole group):
+ * - SIGINT mid-run, against the embedded emulator and against an external one: exit 130, a report marked interrupted
+ *   (whole, never truncated), and nothing the run created left on the server;
+ * - SIGKILL mid-run: what the run left is swept by the next run on the target;
+ * - two runs at once on one target, the second starting while the first holds live resources: both pass, and the
+ *   second's start-up sweep leaves the first's ledger alone.
+ * "Left on the server" is judged exactly: a recording proxy in front of the emulator notes every resource a POST
+ * created (its answer delivered or not), and each is read back from the emulator afterwards (404 = gone).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { XMLValidator } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../emulator/server.ts';
+import { startFaultProxy, type RunningProxy } from '../../faults/proxy.ts';
+import type { Fault } from '../../faults/types.ts';
+import { ledgerDirFor } from '../../harness/runtime/ledger.ts';
+import type { ConformanceReport } from '../../reporters/report-model.ts';
+import { LEDGER_ROOT } from '../paths.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Created {
+  resource: string;
+  id: string;
+}
+
+/**
+ * A transparent proxy that notes every resource a POST created, whether or not its answer reaches the client.
+ * `hold()`: while it says true, the requests of the first bearer token the proxy saw (the first run) wait.
+ */
+async function recordingProxy(emu: RunningEmulator, hold: () => boolean = () => false): Promise<{ proxy: RunningProxy; created: Created[] }> {
+  const created: Created[] = [];
+  let first: string | undefined;
+  const fault: Fault = {
+    id: 'record-creates',
+    area: 'errors',
+    description: 'records what POSTs create (changes nothing)',
+    affects: [],
+    request: async (req) => {
+      const auth = req.headers.authorization;
+      if (!auth?.startsWith('Bearer ')) return;
+      first ??= auth;
+      for (let waited = 0; auth === first && hold() && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    },
+    response: (req, res) => {
+      if (req.method === 'POST' && res.status === 201 && typeof res.body?.id === 'string') created.push({ resource: req.route.resource, id: res.body.id });
+    },
+  };
+  return { proxy: await startFaultProxy({ target: emu.url, fault, clients: emu.clients }), created };
+}
+
+async function adminToken(emu: RunningEmulator): Promise<string> {
+  const admin = emu.clients.find((c) => c.name === 'admin')!;
+  const res = await fetch(`${emu.url}/oauth/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${admin.clientId}:${admin.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** The created resources still on the emulator (read by id, straight from the emulator). */
+async function stillThere(emu: RunningEmulator, created: Created[]): Promise<string[]> {
+  const token = await adminToken(emu);
+  const left: string[] = [];
+  for (const c of created) {
+    const res = await fetch(`${emu.url}/api/v2/scim/v2/${c.resource}/${encodeURIComponent(c.id)}`, { headers: { authorization: `Bearer ${token}` } });
+    await res.text();
+    if (res.status !== 404) left.push(`${c.resource}/${c.id} (${res.status})`);
+  }
+  return left;
+}
+
+interface Child {
+  proc: ChildProcess;
+  out: () => string;
+  exit: Promise<number | null>;
+}
+
+function cli(args: string[], env: Record<string, string>): Child {
+  let out = '';
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', '--dotenv', '/dev/null', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exit = new Promise<number | null>((resolve) => proc.on('close', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  return { proc, out: () => out, exit };
+}
+
+/** Signals the child's whole process group, as a terminal does. */
+const signalGroup = (c: Child, signal: NodeJS.Signals) => process.kill(-c.proc.pid!, signal);
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 90_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The ledger files under a directory (recursively). */
+function ledgers(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => join(dir, f));
+}
+
+/** The ledgers of embedded runs (private temp directories). */
+const embeddedLedgers = () =>
+  readdirSync(tmpdir())
+    .filter((d) => d.startsWith('scimct-ledger-'))
+    .flatMap((d) => ledgers(join(tmpdir(), d)));
+
+/** A ledger of this process with at least `n` created resources not deleted yet (the run is mid-way). */
+function busyLedger(files: string[] | string, pid: number, n: number): string | undefined {
+  for (const file of typeof files === 'string' ? ledgers(files) : files) {
+    if (!existsSync(file)) continue;
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    if (lines[0]?.pid !== pid) continue;
+    const open = new Set<string>();
+    for (const l of lines) {
+      if (l.event === 'created') open.add(l.id);
+      if (l.event === 'deleted') open.delete(l.id);
+    }
+    if (open.size >= n) return file;
+  }
+  return undefined;
+}
+
+function remoteEnv(proxy: RunningProxy, emu: RunningEmulator, targetName: string, reportDir: string): Record<string, string> {
+  const admin = emu.clients.find((c) => c.name === 'admin')!;
+  return {
+    SCIM_BASE_URL: proxy.url,
+    SCIM_CLIENT_ID: admin.clientId,
+    SCIM_CLIENT_SECRET: admin.clientSecret,
+    SCIM_TOKEN_URL: `${proxy.url}/oauth/token`,
+    SCIM_ALLOW_WRITES: 'true',
+    SCIM_RATE_LIMIT: '0',
+    SCIM_TARGET_NAME: targetName,
+    SCIM_REPORT_DIR: reportDir,
+  };
+}
+
+function readReport(dir: string): ConformanceReport | undefined {
+  const file = join(dir, 'conformance-report.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ConformanceReport) : undefined;
+}
+
+/** An interrupted run's artifacts: a report marked interrupted whose JUnit is whole, or no report at all. */
+function expectWholeInterruptedReport(dir: string): void {
+  const report = readReport(dir);
+  if (!report) {
+    expect(existsSync(join(dir, 'junit.xml'))).toBe(false);
+    return;
+  }
+  expect(report.selection).toMatchObject({ partial: true, interrupted: true });
+  expect(report.verdict).toBe('partial');
+  const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
+  expect(XMLValidator.validate(junit)).toBe(true);
+  expect(junit).toMatch(/<testsuites name="SCIM conformance: interrupted: \d+ of \d+/);
+  expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+}
+
+let emu: RunningEmulator;
+beforeAll(async () => {
+  emu = await startEmulator({ rateLimitPerMinute: 0 });
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+describe('Ctrl-C (SIGINT to the process group) mid-run', () => {
+  test('against the embedded emulator: exit 130, a whole report marked interrupted, the run ledger removed', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'scimct-sigint-embedded-'));
+    const child = cli(['--file', 'suites/users/patch.test.ts', '--file', 'suites/users/lifecycle.test.ts', '--file', 'suites/groups/create.test.ts'], { SCIM_REPORT_DIR: out });
+    const ledger = await waitFor('the embedded run to create resources', () => busyLedger(embeddedLedgers(), child.proc.pid!, 1));
+    signalGroup(child, 'SIGINT');
+    const code = await child.exit;
+    expect(code, child.out().slice(-3000)).toBe(130);
+    expect(child.out()).toMatch(/SIGINT: stopping/);
+    expect(child.out()).toMatch(/Nothing this run created was left behind/);
+    expectWholeInterruptedReport(out);
+    expect(readReport(out)?.cleanup?.leftBehind ?? []).toEqual([]);
+    // the private ledger of an embedded run goes with it
+    expect(existsSync(join(ledger, '..'))).toBe(false);
+  }, 120_000);
+
+  test('against an external emulator: exit 130, and nothing the run created is left on the server', async () => {
+    const { proxy, created } = await recordingProxy(emu);
+    const out = mkdtempSync(join(tmpdir(), 'scimct-sigint-remote-'));
+    const name = `run-safety-sigint-${process.pid}`;
+    try {
+      const child = cli(['--file', 'suites/users/patch.test.ts', '--file', 'suites/users/attributes.test.ts', '--file', 'suites/groups/create.test.ts'], remoteEnv(proxy, emu, name, out));
+      await waitFor('the run to hold live resources', () => busyLedger(ledgerDirFor(LEDGER_ROOT, name), child.proc.pid!, 2));
+      signalGroup(child, 'SIGINT');
+      expect(await child.exit, child.out().slice(-3000)).toBe(130);
+      expect(created.length).toBeGreaterThan(1);
+      expect(await stillThere(emu, created)).toEqual([]);
+      expect(ledgers(ledgerDirFor(LEDGER_ROOT, name))).toEqual([]);
+      expectWholeInterruptedReport(out);
+    } finally {
+      await proxy.close();
+      rmSync(ledgerDirFor(LEDGER_ROOT, name), { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+test('SIGKILL mid-run: what the run left is swept by the next run on the target, and only then', async () => {
+  const { proxy, created } = await recordingProxy(emu);
+  const out = mkdtempSync(join(tmpdir(), 'scimct-sigkill-'));
+  const name = `run-safety-sigkill-${process.pid}`;
+  try {
+    const killed = cli(['--file', 'suites/users/attributes.test.ts', '--file', 'suites/users/patch.test.ts'], remoteEnv(proxy, emu, name, out));
+    const ledger = await waitFor('the run to hold live resources', () => busyLedger(ledgerDirFor(LEDGER_ROOT, name), killed.proc.pid!, 2));
+    signalGroup(killed, 'SIGKILL');
+    await killed.exit;
+    const left = await stillThere(emu, created);
+    expect(left.length, 'a killed run leaves what it held').toBeGreaterThan(0);
+    expect(existsSync(ledger)).toBe(true);
+
+    const before = existsSync(ledger) ? readFileSync(ledger, 'utf8') : '';
+    const next = cli(['--file', 'suites/service-provider-config/read.test.ts', '--id', 'SPC-GET'], remoteEnv(proxy, emu, name, out));
+    expect(await next.exit, next.out().slice(-3000)).toBe(0);
+    expect(next.out()).toMatch(/swept the leftovers of a dead run \(its process \d+ on .* is gone\)/);
+    expect(await stillThere(emu, created), `${before}\n${next.out()}`).toEqual([]);
+    // open intents not found on the server may stay (lists may lag), nothing else
+    if (existsSync(ledger)) {
+      const lines = readFileSync(ledger, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const open = new Set(lines.filter((l) => l.event === 'created').map((l) => l.id));
+      for (const l of lines) if (l.event === 'deleted') open.delete(l.id);
+      expect([...open]).toEqual([]);
+    }
+  } finally {
+    await proxy.close();
+    rmSync(ledgerDirFor(LEDGER_ROOT, name), { recursive: true, force: true });
+  }
+}, 180_000);
+
+test('two runs at once on one target: the second starts while the first holds live resources; both pass, nothing is left', async () => {
+  // The first run waits (its requests held by the proxy) until the second has decided what its start-up sweep touches.
+  let holding = false;
+  let b: Child | undefined;
+  let bEnded = false;
+  const { proxy, created } = await recordingProxy(emu, () => holding && !bEnded && !/left alone|swept the leftovers/.test(b?.out() ?? ''));
+  const name = 'emulator-rfc7644'; // its known differences (expectations/emulator-rfc7644.json) apply to both runs
+  const env = (dir: string) => ({ ...remoteEnv(proxy, emu, name, dir), SCIM_PROFILE: 'rfc7644', SCIM_BASE_URL: `${proxy.url}/api/v2/scim/v2` });
+  const outA = mkdtempSync(join(tmpdir(), 'scimct-concurrent-a-'));
+  const outB = mkdtempSync(join(tmpdir(), 'scimct-concurrent-b-'));
+  const dir = ledgerDirFor(LEDGER_ROOT, name);
+  try {
+    const a = cli([], env(outA));
+    // The first run's shared fixtures (five users) live until it ends: the second's start-up sweep must not touch them.
+    await waitFor('the first run to hold live resources', () => busyLedger(dir, a.proc.pid!, 3));
+    holding = true;
+    b = cli([], env(outB));
+    void b.exit.then(() => (bEnded = true));
+    const [codeA, codeB] = await Promise.all([a.exit, b.exit]);
+    expect(codeA, a.out().slice(-3000)).toBe(0);
+    expect(codeB, b.out().slice(-3000)).toBe(0);
+    expect(b.out()).toMatch(/left alone: the ledger of a run still going \(process \d+ on .* is running/);
+    const [ra, rb] = [readReport(outA)!, readReport(outB)!];
+    for (const r of [ra, rb]) expect(r.summary).toMatchObject({ failed: 0, mustFailed: 0, blocked: 0 });
+    const verdicts = (r: ConformanceReport) => Object.fromEntries(r.results.map((x) => [`${x.behaviour} ${x.prefix}`, x.verdict]));
+    expect(verdicts(rb)).toEqual(verdicts(ra));
+    expect(await stillThere(emu, created)).toEqual([]);
+    expect(ledgers(dir).filter((f) => f.includes(ra.targets[0]!.runId) || f.includes(rb.targets[0]!.runId))).toEqual([]);
+  } finally {
+    await proxy.close();
+  }
+}, 180_000);
