@@ -9,7 +9,14 @@
  * The proxy also watches POST /oauth/token so a transform can tell which demo client a bearer
  * token belongs to (`ctx.clientOf`), and it counts the exchanges a fault actually changed (`hits`)
  * so the runner can tell "the fault never triggered" from "the checks did not notice".
+ *
+ * Transient faults (`transient`), independent of the one deviation: a seeded fraction of SCIM requests is answered
+ * 429 or 503 with Retry-After 0 or 1, or has its connection reset before it reaches the target, or after the target
+ * applied it (the answer is lost). These say nothing about conformance: a run through them must give the clean run's
+ * verdict (faults/transient.ts). The proxy also notes every resource a POST created on the target (`stats.created`),
+ * so a test can tell exactly what a run left behind.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
@@ -32,6 +39,25 @@ export interface ProxyOptions {
   clients?: DemoClientInfo[];
   /** Port to bind on 127.0.0.1; default 0 (a free port). */
   port?: number;
+  /** Transient faults on a seeded fraction of SCIM requests (see the module comment). */
+  transient?: TransientFaults;
+}
+
+export type TransientKind = '429' | '503' | 'reset' | 'reset-after';
+export const TRANSIENT_KINDS: readonly TransientKind[] = ['429', '503', 'reset', 'reset-after'];
+
+export interface TransientFaults {
+  /** Fraction of SCIM requests faulted, 0..1 (e.g. 0.1). */
+  rate: number;
+  seed: number;
+  /** Which faults, drawn uniformly (default all four). */
+  kinds?: readonly TransientKind[];
+  /**
+   * A request faulted this many times in a row (the same method, URL and body: a client's retry) goes through: a
+   * transient fault is transient. Default 2, under the harness's retry budget (runtime/retry.ts); without a cap, four
+   * faults in a row (1 in 10,000 requests at 10 %) would be an outage, not a transient fault.
+   */
+  maxConsecutive?: number;
 }
 
 export interface ProxyStats {
@@ -42,6 +68,10 @@ export interface ProxyStats {
   samples: string[];
   /** Exceptions thrown by the fault's transforms (a bug in the fault, not in the target). */
   errors: string[];
+  /** Transient faults injected, per kind. */
+  transient: Record<TransientKind, number>;
+  /** Item paths (`/api/v2/scim/v2/users/<id>`) of every resource a POST created on the target, answer delivered or not. */
+  created: string[];
 }
 
 export interface RunningProxy {
@@ -140,7 +170,8 @@ export async function startFaultProxy(options: ProxyOptions): Promise<RunningPro
   const clients = options.clients ?? [];
   const tokenOwner = new Map<string, string>(); // access token → client name
   const adminTokens = new Map<string, Promise<string>>();
-  const stats: ProxyStats = { requests: 0, hits: 0, samples: [], errors: [] };
+  const stats: ProxyStats = { requests: 0, hits: 0, samples: [], errors: [], transient: { '429': 0, '503': 0, reset: 0, 'reset-after': 0 }, created: [] };
+  const transient = options.transient ? transientInjector(options.transient) : undefined;
   const state = new Map<string, unknown>();
 
   async function send(r: ProxyRequest): Promise<ProxyResponse> {
@@ -159,7 +190,11 @@ export async function startFaultProxy(options: ProxyOptions): Promise<RunningPro
     const resHeaders = flatHeaders(res.headers as Record<string, string | string[] | undefined>);
     for (const k of Object.keys(resHeaders)) if (HOP_BY_HOP.has(k)) delete resHeaders[k];
     if (r.route.resource === 'oauth' && res.statusCode === 200) recordToken(r, text);
-    return { status: res.statusCode, headers: resHeaders, rawBody: text, body: parseJson(text, resHeaders['content-type']) };
+    const parsed = parseJson(text, resHeaders['content-type']) as { id?: unknown } | undefined;
+    if (r.method === 'POST' && res.statusCode === 201 && typeof parsed?.id === 'string' && r.route.segments.length === 1) {
+      stats.created.push(`${r.route.prefix}/${r.route.resource}/${encodeURIComponent(parsed.id)}`);
+    }
+    return { status: res.statusCode, headers: resHeaders, rawBody: text, body: parsed };
   }
 
   function recordToken(r: ProxyRequest, text: string): void {
@@ -223,6 +258,16 @@ export async function startFaultProxy(options: ProxyOptions): Promise<RunningPro
     const req = makeRequest(inReq.method ?? 'GET', inReq.url ?? '/', flatHeaders(inReq.headers), raw);
     const label = `${req.method} ${urlOf(req)}`;
     stats.requests++;
+    const injected = transient?.(req);
+    if (injected) {
+      stats.transient[injected]++;
+      if (injected === 'reset-after') await send(req).catch(() => undefined);
+      if (injected === 'reset' || injected === 'reset-after') return void inReq.socket.destroy();
+      const answer = jsonResponse(Number(injected), { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: injected, detail: 'transient fault (fault proxy)' }, { 'retry-after': transientRetryAfter(req) });
+      const text = serialiseBody(answer);
+      out.writeHead(answer.status, { ...answer.headers, 'content-length': String(Buffer.byteLength(text)) });
+      return void out.end(text);
+    }
     let changed = false;
     let answered: ProxyResponse | void = undefined;
     let res: ProxyResponse;
@@ -285,6 +330,51 @@ export async function startFaultProxy(options: ProxyOptions): Promise<RunningPro
         server.closeAllConnections();
         server.close(() => resolve());
       }).then(() => pool.close())),
+  };
+}
+
+/** A request's identity across retries: method, URL and body. */
+function fingerprint(r: ProxyRequest): string {
+  return createHash('sha1').update(`${r.method} ${urlOf(r)}\u0000${r.rawBody}`).digest('hex');
+}
+
+/** Retry-After 0 or 1, stable for a request (seeded by its fingerprint). */
+function transientRetryAfter(r: ProxyRequest): string {
+  return String(parseInt(fingerprint(r).slice(0, 2), 16) % 2);
+}
+
+/** mulberry32: a small seeded PRNG, so a fault run can be replayed with its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Decides, per request, whether to inject a transient fault and which. Only SCIM requests (never the token
+ * endpoint), and never a list page over 25 (count > 25): checks of the documented "too expensive" 429 turn retries
+ * off there and judge any 429 as the server's own.
+ */
+export function transientInjector(t: TransientFaults): (r: ProxyRequest) => TransientKind | undefined {
+  const random = seededRandom(t.seed);
+  const kinds = t.kinds ?? TRANSIENT_KINDS;
+  const cap = t.maxConsecutive ?? 2;
+  const streak = new Map<string, number>();
+  return (r) => {
+    if (!r.route.prefix || Number(r.query.get('count')) > 25) return undefined;
+    const key = fingerprint(r);
+    const n = streak.get(key) ?? 0;
+    if (n >= cap || random() >= t.rate) {
+      streak.delete(key);
+      return undefined;
+    }
+    streak.set(key, n + 1);
+    return kinds[Math.floor(random() * kinds.length)];
   };
 }
 

@@ -20,7 +20,7 @@ import { startEmulator } from '../emulator/server.ts';
 import { ledgerDirFor } from '../harness/runtime/ledger.ts';
 import { embeddedOrgFixtures, LEDGER_ROOT, ROOT } from '../runner/paths.ts';
 import { affects, affectsPattern, FAULTS } from './catalogue.ts';
-import { startFaultProxy, type ProxyStats } from './proxy.ts';
+import { startFaultProxy, type ProxyStats, type TransientFaults } from './proxy.ts';
 import type { Fault } from './types.ts';
 
 /** Minimum kill rate of the covered faults (faults with at least one affected check in the suite). */
@@ -51,7 +51,9 @@ interface ReportResult {
   failures?: { message?: string }[];
 }
 interface Report {
-  summary: { failed: number; passed: number; skipped: number };
+  verdict?: string;
+  summary: { failed: number; passed: number; skipped: number; blocked?: number };
+  requests?: { sent: number; retried: number };
   results: ReportResult[];
 }
 
@@ -59,6 +61,8 @@ export interface RunOutcome {
   exitCode: number | null;
   report?: Report;
   stats: ProxyStats;
+  /** What the run left on the target: every resource a POST created that still answers (not 404) after the run. */
+  leftovers: string[];
   durationMs: number;
   dir: string;
   timedOut: boolean;
@@ -126,21 +130,53 @@ export function filterFor(ids: string[]): string {
   return `\\[(?:${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\]`;
 }
 
+/** Item paths (`/api/v2/scim/v2/users/<id>`, from ProxyStats.created) that still answer on the target: not 404. */
+export async function leftoversOf(target: string, clients: { name: string; clientId: string; clientSecret: string }[], paths: string[]): Promise<string[]> {
+  const admin = clients.find((c) => c.name === 'admin');
+  if (!admin) throw new Error('no "admin" demo client');
+  const token = await fetch(`${target}/oauth/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${admin.clientId}:${admin.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  }).then(async (r) => ((await r.json()) as { access_token: string }).access_token);
+  const left: string[] = [];
+  for (const path of new Set(paths)) {
+    const res = await fetch(`${target}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    await res.arrayBuffer();
+    if (res.status !== 404) left.push(`${path} (${res.status})`);
+  }
+  return left;
+}
+
 /** One conformance run (child process) against a fresh emulator behind the proxy. */
-export async function runSuite(opts: { fault?: Fault; ids?: string[]; dir: string; workers?: number; apiVersion?: '2021' | '2019' }): Promise<RunOutcome> {
+export async function runSuite(opts: {
+  fault?: Fault;
+  ids?: string[];
+  /** Suite files (--file): a run of part of the suite that imports only those files. */
+  files?: string[];
+  dir: string;
+  workers?: number;
+  apiVersion?: '2021' | '2019';
+  /** Transient faults (429, 503, resets) on a fraction of requests: faults/transient.ts. */
+  transient?: TransientFaults;
+  /** SCIM_TARGET_NAME (default fault-<id>): runs that may go on at the same time need distinct names. */
+  name?: string;
+}): Promise<RunOutcome> {
   const started = Date.now();
   const apiVersion = opts.fault?.apiVersion ?? opts.apiVersion ?? '2021';
-  const targetName = `fault-${opts.fault?.id ?? `none-${apiVersion}`}`;
+  const targetName = opts.name ?? `fault-${opts.fault?.id ?? `none-${apiVersion}`}`;
   mkdirSync(opts.dir, { recursive: true });
   const ledgerDir = ledgerDirFor(LEDGER_ROOT, targetName);
   rmSync(ledgerDir, { recursive: true, force: true });
   const emulator = await startEmulator({ apiVersion, rateLimitPerMinute: 0 });
-  const proxy = await startFaultProxy({ target: emulator.url, fault: opts.fault, clients: emulator.clients });
+  const proxy = await startFaultProxy({ target: emulator.url, fault: opts.fault, clients: emulator.clients, transient: opts.transient });
   let timedOut = false;
   let exitCode: number | null = null;
+  let leftovers: string[] = [];
   try {
     const args = ['--import', 'tsx', 'bin/conformance.ts', '--dotenv', '/dev/null', '--workers', String(opts.workers ?? 1)];
     if (opts.ids) args.push('--filter', filterFor(opts.ids));
+    for (const f of opts.files ?? []) args.push('--file', f);
     const log = createWriteStream(join(opts.dir, 'run.log'));
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
@@ -161,6 +197,7 @@ export async function runSuite(opts: { fault?: Fault; ids?: string[]; dir: strin
     exitCode = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     clearTimeout(timer);
     await new Promise<void>((r) => log.end(r));
+    leftovers = await leftoversOf(emulator.url, emulator.clients, proxy.stats.created);
   } finally {
     await proxy.close();
     await emulator.close();
@@ -172,7 +209,7 @@ export async function runSuite(opts: { fault?: Fault; ids?: string[]; dir: strin
   } catch {
     report = undefined;
   }
-  return { exitCode, report, stats: proxy.stats, durationMs: Date.now() - started, dir: opts.dir, timedOut };
+  return { exitCode, report, stats: proxy.stats, leftovers, durationMs: Date.now() - started, dir: opts.dir, timedOut };
 }
 
 const ran = (r: ReportResult) => r.verdict === 'passed' || r.verdict === 'failed' || r.verdict === 'known-failure';

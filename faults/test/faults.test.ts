@@ -167,7 +167,8 @@ describe('judging a run', () => {
   const outcome = (verdicts: [string, string][], hits = 1): RunOutcome => ({
     exitCode: 1,
     report: { summary: { failed: 0, passed: 0, skipped: 0 }, results: verdicts.map(([behaviour, verdict]) => ({ behaviour, verdict, prefix: P, apiVersion: '2021' })) },
-    stats: { requests: 1, hits, samples: ['GET x → 200'], errors: [] },
+    stats: { requests: 1, hits, samples: ['GET x → 200'], errors: [], transient: { '429': 0, '503': 0, reset: 0, 'reset-after': 0 }, created: [] },
+    leftovers: [],
     durationMs: 1,
     dir: '/tmp',
     timedOut: false,

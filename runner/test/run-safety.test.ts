@@ -6,8 +6,9 @@
  * - SIGKILL mid-run: what the run left is swept by the next run on the target;
  * - two runs at once on one target, the second starting while the first holds live resources: both pass, and the
  *   second's start-up sweep leaves the first's ledger alone.
- * "Left on the server" is judged exactly: a recording proxy in front of the emulator notes every resource a POST
- * created (its answer delivered or not), and each is read back from the emulator afterwards (404 = gone).
+ * "Left on the server" is judged exactly: the fault proxy in front of the emulator notes every resource a POST
+ * created (its answer delivered or not: faults/proxy.ts stats.created), and each is read back from the emulator
+ * afterwards (404 = gone).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../emulator/server.ts';
 import { startFaultProxy, type RunningProxy } from '../../faults/proxy.ts';
+import { leftoversOf } from '../../faults/run.ts';
 import type { Fault } from '../../faults/types.ts';
 import { ledgerDirFor } from '../../harness/runtime/ledger.ts';
 import type { ConformanceReport } from '../../reporters/report-model.ts';
@@ -25,22 +27,17 @@ import { LEDGER_ROOT } from '../paths.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-interface Created {
-  resource: string;
-  id: string;
-}
-
 /**
- * A transparent proxy that notes every resource a POST created, whether or not its answer reaches the client.
- * `hold()`: while it says true, the requests of the first bearer token the proxy saw (the first run) wait.
+ * A transparent proxy in front of the emulator: `proxy.stats.created` notes every resource a POST created, whether or
+ * not its answer reached the client. `hold()`: while it says true, the requests of the first bearer token the proxy
+ * saw (the first run) wait.
  */
-async function recordingProxy(emu: RunningEmulator, hold: () => boolean = () => false): Promise<{ proxy: RunningProxy; created: Created[] }> {
-  const created: Created[] = [];
+async function recordingProxy(emu: RunningEmulator, hold: () => boolean = () => false): Promise<RunningProxy> {
   let first: string | undefined;
   const fault: Fault = {
-    id: 'record-creates',
+    id: 'hold-first-run',
     area: 'errors',
-    description: 'records what POSTs create (changes nothing)',
+    description: 'holds the first run while told to (changes nothing)',
     affects: [],
     request: async (req) => {
       const auth = req.headers.authorization;
@@ -48,34 +45,12 @@ async function recordingProxy(emu: RunningEmulator, hold: () => boolean = () => 
       first ??= auth;
       for (let waited = 0; auth === first && hold() && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     },
-    response: (req, res) => {
-      if (req.method === 'POST' && res.status === 201 && typeof res.body?.id === 'string') created.push({ resource: req.route.resource, id: res.body.id });
-    },
   };
-  return { proxy: await startFaultProxy({ target: emu.url, fault, clients: emu.clients }), created };
+  return startFaultProxy({ target: emu.url, fault, clients: emu.clients });
 }
 
-async function adminToken(emu: RunningEmulator): Promise<string> {
-  const admin = emu.clients.find((c) => c.name === 'admin')!;
-  const res = await fetch(`${emu.url}/oauth/token`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${admin.clientId}:${admin.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials',
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-/** The created resources still on the emulator (read by id, straight from the emulator). */
-async function stillThere(emu: RunningEmulator, created: Created[]): Promise<string[]> {
-  const token = await adminToken(emu);
-  const left: string[] = [];
-  for (const c of created) {
-    const res = await fetch(`${emu.url}/api/v2/scim/v2/${c.resource}/${encodeURIComponent(c.id)}`, { headers: { authorization: `Bearer ${token}` } });
-    await res.text();
-    if (res.status !== 404) left.push(`${c.resource}/${c.id} (${res.status})`);
-  }
-  return left;
-}
+/** What the runs through this proxy left on the emulator (read back by id: 404 = gone). */
+const stillThere = (emu: RunningEmulator, proxy: RunningProxy) => leftoversOf(emu.url, emu.clients, proxy.stats.created);
 
 interface Child {
   proc: ChildProcess;
@@ -199,7 +174,7 @@ describe('Ctrl-C (SIGINT to the process group) mid-run', () => {
   }, 120_000);
 
   test('against an external emulator: exit 130, and nothing the run created is left on the server', async () => {
-    const { proxy, created } = await recordingProxy(emu);
+    const proxy = await recordingProxy(emu);
     const out = mkdtempSync(join(tmpdir(), 'scimct-sigint-remote-'));
     const name = `run-safety-sigint-${process.pid}`;
     try {
@@ -207,8 +182,8 @@ describe('Ctrl-C (SIGINT to the process group) mid-run', () => {
       await waitFor('the run to hold live resources', () => busyLedger(ledgerDirFor(LEDGER_ROOT, name), child.proc.pid!, 2));
       signalGroup(child, 'SIGINT');
       expect(await child.exit, child.out().slice(-3000)).toBe(130);
-      expect(created.length).toBeGreaterThan(1);
-      expect(await stillThere(emu, created)).toEqual([]);
+      expect(proxy.stats.created.length).toBeGreaterThan(1);
+      expect(await stillThere(emu, proxy)).toEqual([]);
       expect(ledgers(ledgerDirFor(LEDGER_ROOT, name))).toEqual([]);
       expectWholeInterruptedReport(out);
     } finally {
@@ -219,7 +194,7 @@ describe('Ctrl-C (SIGINT to the process group) mid-run', () => {
 });
 
 test('SIGKILL mid-run: what the run left is swept by the next run on the target, and only then', async () => {
-  const { proxy, created } = await recordingProxy(emu);
+  const proxy = await recordingProxy(emu);
   const out = mkdtempSync(join(tmpdir(), 'scimct-sigkill-'));
   const name = `run-safety-sigkill-${process.pid}`;
   try {
@@ -227,7 +202,7 @@ test('SIGKILL mid-run: what the run left is swept by the next run on the target,
     const ledger = await waitFor('the run to hold live resources', () => busyLedger(ledgerDirFor(LEDGER_ROOT, name), killed.proc.pid!, 2));
     signalGroup(killed, 'SIGKILL');
     await killed.exit;
-    const left = await stillThere(emu, created);
+    const left = await stillThere(emu, proxy);
     expect(left.length, 'a killed run leaves what it held').toBeGreaterThan(0);
     expect(existsSync(ledger)).toBe(true);
 
@@ -235,7 +210,7 @@ test('SIGKILL mid-run: what the run left is swept by the next run on the target,
     const next = cli(['--file', 'suites/service-provider-config/read.test.ts', '--id', 'SPC-GET'], remoteEnv(proxy, emu, name, out));
     expect(await next.exit, next.out().slice(-3000)).toBe(0);
     expect(next.out()).toMatch(/swept the leftovers of a dead run \(its process \d+ on .* is gone\)/);
-    expect(await stillThere(emu, created), `${before}\n${next.out()}`).toEqual([]);
+    expect(await stillThere(emu, proxy), `${before}\n${next.out()}`).toEqual([]);
     // open intents not found on the server may stay (lists may lag), nothing else
     if (existsSync(ledger)) {
       const lines = readFileSync(ledger, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -254,7 +229,7 @@ test('two runs at once on one target: the second starts while the first holds li
   let holding = false;
   let b: Child | undefined;
   let bEnded = false;
-  const { proxy, created } = await recordingProxy(emu, () => holding && !bEnded && !/left alone|swept the leftovers/.test(b?.out() ?? ''));
+  const proxy = await recordingProxy(emu, () => holding && !bEnded && !/left alone|swept the leftovers/.test(b?.out() ?? ''));
   const name = 'emulator-rfc7644'; // its known differences (expectations/emulator-rfc7644.json) apply to both runs
   const env = (dir: string) => ({ ...remoteEnv(proxy, emu, name, dir), SCIM_PROFILE: 'rfc7644', SCIM_BASE_URL: `${proxy.url}/api/v2/scim/v2` });
   const outA = mkdtempSync(join(tmpdir(), 'scimct-concurrent-a-'));
@@ -275,7 +250,7 @@ test('two runs at once on one target: the second starts while the first holds li
     for (const r of [ra, rb]) expect(r.summary).toMatchObject({ failed: 0, mustFailed: 0, blocked: 0 });
     const verdicts = (r: ConformanceReport) => Object.fromEntries(r.results.map((x) => [`${x.behaviour} ${x.prefix}`, x.verdict]));
     expect(verdicts(rb)).toEqual(verdicts(ra));
-    expect(await stillThere(emu, created)).toEqual([]);
+    expect(await stillThere(emu, proxy)).toEqual([]);
     expect(ledgers(dir).filter((f) => f.includes(ra.targets[0]!.runId) || f.includes(rb.targets[0]!.runId))).toEqual([]);
   } finally {
     await proxy.close();
