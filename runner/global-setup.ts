@@ -5,14 +5,14 @@
  * sweeps leftovers of dead runs on the same target identity, provides the target to the test
  * workers, and removes what the run created when it ends.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmulator } from '../emulator/server.ts';
 import { cliConfig, cliPreflight, ConfigError, loadConfig, type ApiVersion, type TargetConfig } from '../harness/config/env.ts';
 import { closePools, fetchClientCredentialsToken, HttpClient, ScimClient, tokenSource, TokenError } from '../harness/runtime/http.ts';
-import { ledgerDirFor, ledgerFileOf, ledgerFiles, readLedger, RunLedger, RunLock, runLiveness } from '../harness/runtime/ledger.ts';
+import { ledgerDirFor, ledgerFileOf, ledgerFiles, lockFileOf, readLedger, RunLedger, RunLock, runLiveness } from '../harness/runtime/ledger.ts';
 import { cleanupLedger, type CleanupOutcome, type SweepOptions } from '../harness/runtime/sweep.ts';
 import { collectionPath, newRunInfo, sameIdentity, targetIdentity, type ResolvedTarget } from '../harness/config/target.ts';
 import { RateLimiter } from '../harness/runtime/rate-limit.ts';
@@ -32,14 +32,15 @@ const EMBEDDED_LEDGERS = 'scimct-ledger-';
 
 /**
  * Embedded runs keep their ledger in a private temp directory, removed when the run ends. One left by a killed run
- * (its lock is dead) holds nothing to sweep (its emulator died with it): remove the directory.
+ * (its lock names a dead process) holds nothing to sweep (its emulator died with it): remove the directory. Only
+ * directories with a lock: one without is of an older version, whose liveness cannot be told (another checkout's run).
  */
-function removeDeadEmbeddedLedgers(): void {
-  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(EMBEDDED_LEDGERS))) {
-    const dir = join(tmpdir(), name);
+export function removeDeadEmbeddedLedgers(root = tmpdir()): void {
+  for (const name of readdirSync(root).filter((n) => n.startsWith(EMBEDDED_LEDGERS))) {
+    const dir = join(root, name);
     try {
       const files = ledgerFiles(dir);
-      if (files.length && files.every((f) => !runLiveness(f).alive)) rmSync(dir, { recursive: true, force: true });
+      if (files.length && files.every((f) => existsSync(lockFileOf(f)) && !runLiveness(f).alive)) rmSync(dir, { recursive: true, force: true });
     } catch {
       /* another run's directory, in use or already gone */
     }
@@ -221,7 +222,7 @@ async function sweepDeadRuns(target: ResolvedTarget, options: SweepOptions): Pro
     const outcome = await cleanupLedger(file, { ...options, prefixes: undefined });
     logSweep(outcome, `swept the leftovers of a dead run (${liveness.why})`);
     // The lock of a dead run is stale: the ledger's next sweep (if something was left) needs none.
-    rmSync(file.replace(/\.jsonl$/, '.lock'), { force: true });
+    rmSync(lockFileOf(file), { force: true });
   }
 }
 

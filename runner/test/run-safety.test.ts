@@ -10,9 +10,9 @@
  * created (its answer delivered or not: faults/proxy.ts stats.created), and each is read back from the emulator
  * afterwards (404 = gone).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLValidator } from 'fast-xml-parser';
@@ -23,6 +23,9 @@ import { leftoversOf } from '../../faults/run.ts';
 import type { Fault } from '../../faults/types.ts';
 import { ledgerDirFor } from '../../harness/runtime/ledger.ts';
 import type { ConformanceReport } from '../../reporters/report-model.ts';
+import { newRunInfo } from '../../harness/config/target.ts';
+import { RunLedger } from '../../harness/runtime/ledger.ts';
+import { removeDeadEmbeddedLedgers } from '../global-setup.ts';
 import { LEDGER_ROOT } from '../paths.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -256,3 +259,25 @@ test('two runs at once on one target: the second starts while the first holds li
     await proxy.close();
   }
 }, 180_000);
+
+test('a killed embedded run\'s private ledger is removed by the next embedded run; a live one, or one of an older version, is not', () => {
+  const root = mkdtempSync(join(tmpdir(), 'scimct-embedded-root-'));
+  const make = (name: string, pid: number) => {
+    const run = newRunInfo(join(root, name));
+    new RunLedger(run, 'emulator-2021').open();
+    writeFileSync(join(run.ledgerDir, `${run.runId}.lock`), JSON.stringify({ runId: run.runId, pid, hostname: hostname(), startedAt: run.startedAt }));
+    return run.ledgerDir;
+  };
+  const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+  const dead = make('scimct-ledger-dead', gone);
+  const live = make('scimct-ledger-live', process.pid);
+  mkdirSync(join(root, 'scimct-ledger-v1'));
+  // an older version's ledger (no lock), last written long ago: its run cannot be told dead, so it stays
+  writeFileSync(join(root, 'scimct-ledger-v1', 'old.jsonl'), '{"event":"run","runId":"old","runPrefix":"scimct-000000000000-ab-"}\n');
+  const past = new Date(Date.now() - 3_600_000);
+  utimesSync(join(root, 'scimct-ledger-v1', 'old.jsonl'), past, past);
+  removeDeadEmbeddedLedgers(root);
+  expect(existsSync(dead)).toBe(false);
+  expect(existsSync(live)).toBe(true);
+  expect(existsSync(join(root, 'scimct-ledger-v1'))).toBe(true);
+});
