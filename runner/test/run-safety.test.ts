@@ -32,11 +32,12 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * A transparent proxy in front of the emulator: `proxy.stats.created` notes every resource a POST created, whether or
- * not its answer reached the client. `hold()`: while it says true, the requests of the first bearer token the proxy
- * saw (the first run) wait.
+ * not its answer reached the client. `hold()`: while it says true, the requests of the bearer tokens seen before it
+ * first said so (the first run's) wait.
  */
 async function recordingProxy(emu: RunningEmulator, hold: () => boolean = () => false): Promise<RunningProxy> {
-  let first: string | undefined;
+  /** The bearer tokens seen before holding began: the first run's (its pre-check's and its workers'). */
+  const first = new Set<string>();
   const fault: Fault = {
     id: 'hold-first-run',
     area: 'errors',
@@ -45,8 +46,8 @@ async function recordingProxy(emu: RunningEmulator, hold: () => boolean = () => 
     request: async (req) => {
       const auth = req.headers.authorization;
       if (!auth?.startsWith('Bearer ')) return;
-      first ??= auth;
-      for (let waited = 0; auth === first && hold() && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      if (!hold()) first.add(auth);
+      for (let waited = 0; first.has(auth) && hold() && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     },
   };
   return startFaultProxy({ target: emu.url, fault, clients: emu.clients });
@@ -239,11 +240,13 @@ test('two runs at once on one target: the second starts while the first holds li
   const outB = mkdtempSync(join(tmpdir(), 'scimct-concurrent-b-'));
   const dir = ledgerDirFor(LEDGER_ROOT, name);
   try {
-    const a = cli([], env(outA));
+    // filter.test.ts and list.test.ts share a population of five users, alive until the run ends.
+    const files = ['--file', 'suites/rfc7644/filter.test.ts', '--file', 'suites/rfc7644/list.test.ts'];
+    const a = cli(files, env(outA));
     // The first run's shared fixtures (five users) live until it ends: the second's start-up sweep must not touch them.
     await waitFor('the first run to hold live resources', () => busyLedger(dir, a.proc.pid!, 3));
     holding = true;
-    b = cli([], env(outB));
+    b = cli(files, env(outB));
     void b.exit.then(() => (bEnded = true));
     const [codeA, codeB] = await Promise.all([a.exit, b.exit]);
     expect(codeA, a.out().slice(-3000)).toBe(0);
