@@ -72,6 +72,8 @@ export function lockFileOf(ledgerFile: string): string {
 
 export class RunLedger {
   readonly file: string;
+  /** resource/id of what this process registered: the resources the run knows it created. */
+  private readonly known = new Set<string>();
   constructor(
     readonly run: RunInfo,
     readonly targetName: string,
@@ -114,7 +116,13 @@ export class RunLedger {
 
   created(resource: LedgerResource, id: string, name: string, prefix: string, options: { ambiguous?: boolean } = {}): void {
     this.owned(name);
+    this.known.add(`${resource}/${id}`);
     this.append({ event: 'created', resource, id, name, prefix, at: now(), ...(options.ambiguous ? { ambiguous: true } : {}) });
+  }
+
+  /** Whether this process registered that resource (created by a create the run knows the answer of). */
+  knows(resource: LedgerResource, id: string): boolean {
+    return this.known.has(`${resource}/${id}`);
   }
 
   /** The create was answered without creating anything: its intent is resolved. */

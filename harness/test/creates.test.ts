@@ -30,7 +30,10 @@ beforeAll(async () => {
       const mode = script.shift() ?? 'answer';
       if (mode === 'drop') return void res.socket?.destroy();
       const { userName } = JSON.parse(req.body) as { userName: string };
-      if (uniqueNames && [...users.values()].includes(userName)) return json(res, 409, { status: '409', scimType: 'uniqueness' });
+      if (uniqueNames && [...users.values()].includes(userName)) {
+        if (mode === 'apply-then-drop') return void res.socket?.destroy();
+        return json(res, 409, { status: '409', scimType: 'uniqueness' });
+      }
       const id = `u${nextId++}`;
       users.set(id, userName);
       if (mode === 'apply-then-drop') return void res.socket?.destroy();
@@ -149,6 +152,17 @@ describe('sendCreate', () => {
     expect(res.status).toBe(201);
     expect(res.ambiguous).toBeFalsy();
     expect(users.size).toBe(1);
+  });
+
+  test('a uniqueness check posting the run\'s own name again: a lost answer is settled without touching the first copy', async () => {
+    const { create, exchanges } = setup();
+    const first = await create('taken');
+    script = ['apply-then-drop'];
+    const again = await create('taken');
+    expect(again.status).toBe(409);
+    expect(again.ambiguous).toBe(false);
+    expect([...users.keys()]).toEqual([first.body.id]);
+    expect(exchanges.filter((x) => x.request.method === 'DELETE')).toEqual([]);
   });
 
   test('when the lookup cannot settle it, the answer stays ambiguous and the intent open for the sweep', async () => {

@@ -7,9 +7,10 @@
  * (sweep.ts).
  *
  * A POST answered only after an attempt that got no answer (http.ts `ambiguous`) may have been applied twice, or
- * refused (409) because the lost attempt already took the name. It is settled here, by name: every copy but the one
- * this answer created is removed, and a POST refused because of its own lost attempt is sent again once that copy is
- * gone, so the check judges the answer to a clean POST. What cannot be settled (the lookup fails, or a list lags
+ * refused (409) because the lost attempt already took the name. It is settled here, by name: every copy the run does
+ * not know (not the one this answer created, not one an earlier create of the run registered: a uniqueness check
+ * posts a name twice on purpose) is the lost attempt's and is removed, and a POST refused because of its own lost
+ * attempt is sent again once that copy is gone, so the check judges the answer to a clean POST. What cannot be settled (the lookup fails, or a list lags
  * behind the create) stays ambiguous: a check that fails after it is blocked and runs again (outcome.ts).
  */
 import { ScimClient, type HttpClient, type HttpResult, type RequestOptions, type TokenSource } from '../http.ts';
@@ -123,13 +124,20 @@ async function settle(deps: CreateDeps, resource: LedgerResource, body: unknown,
     const mine = isCreated(res) ? (res.body as { id: string }).id : undefined;
     // A lagging list that does not show this answer's own resource proves nothing: leave it ambiguous.
     if (mine && !found.includes(mine)) return res;
-    for (const id of found.filter((x) => x !== mine)) {
+    // The name was the run's before this POST (its earlier create): the lost attempt was refused like this one.
+    if (!mine && found.some((id) => deps.ledger.knows(resource, id))) {
+      res.ambiguous = false;
+      res.exchange.settled = true;
+      return res;
+    }
+    const lost = found.filter((x) => x !== mine && !deps.ledger.knows(resource, x));
+    for (const id of lost) {
       deps.ledger.created(resource, id, name, deps.prefix);
       const del = await deps.house.delete(`${deps.collection(resource)}/${encodeURIComponent(id)}`);
       if (!((del.status >= 200 && del.status < 300) || del.status === 404)) return res;
       deps.ledger.deleted(resource, id, deps.prefix);
     }
-    const extra = found.length - (mine ? 1 : 0);
+    const extra = lost.length;
     // Created, and no other copy: the answer is this POST's. Refused, and no copy: the lost attempt created nothing,
     // unless the refusal is a uniqueness conflict the list does not show yet.
     if (mine || (extra === 0 && res.status !== 409)) {
