@@ -114,9 +114,13 @@ export class RunLedger {
     this.append({ event: 'intent', resource, name, prefix, at: now() });
   }
 
-  created(resource: LedgerResource, id: string, name: string, prefix: string, options: { ambiguous?: boolean } = {}): void {
+  /**
+   * A resource the run created. `lost`: found by its name after its create's answer was lost, tracked so that it is
+   * removed, but not one the run knows it made (creates.ts settles such copies away).
+   */
+  created(resource: LedgerResource, id: string, name: string, prefix: string, options: { ambiguous?: boolean; lost?: boolean } = {}): void {
     this.owned(name);
-    this.known.add(`${resource}/${id}`);
+    if (!options.lost) this.known.add(`${resource}/${id}`);
     this.append({ event: 'created', resource, id, name, prefix, at: now(), ...(options.ambiguous ? { ambiguous: true } : {}) });
   }
 

@@ -20,6 +20,8 @@ let script: PostMode[] = [];
 let uniqueNames = true;
 let filterWorks = true;
 const users = new Map<string, string>();
+/** Deleted users by name: a POST of that name revives the user under its old id (as the Genesys emulator does). */
+const deletedIds = new Map<string, string>();
 let nextId = 1;
 let server: Awaited<ReturnType<typeof fakeServer>>;
 
@@ -34,7 +36,8 @@ beforeAll(async () => {
         if (mode === 'apply-then-drop') return void res.socket?.destroy();
         return json(res, 409, { status: '409', scimType: 'uniqueness' });
       }
-      const id = `u${nextId++}`;
+      const id = deletedIds.get(userName) ?? `u${nextId++}`;
+      deletedIds.delete(userName);
       users.set(id, userName);
       if (mode === 'apply-then-drop') return void res.socket?.destroy();
       return json(res, 201, { id, userName });
@@ -48,6 +51,7 @@ beforeAll(async () => {
     const id = url.pathname.split('/').pop() ?? '';
     if (!users.has(id)) return json(res, 404, { status: '404' });
     if (req.method === 'DELETE') {
+      deletedIds.set(users.get(id)!, id);
       users.delete(id);
       return void res.writeHead(204).end();
     }
@@ -63,6 +67,7 @@ beforeEach(() => {
   uniqueNames = true;
   filterWorks = true;
   users.clear();
+  deletedIds.clear();
 });
 
 function setup() {
@@ -131,6 +136,17 @@ describe('sendCreate', () => {
     expect(settled).toMatchObject({ response: { status: 409 }, settled: true });
     expect(exchanges.filter((x) => x.housekeeping).map((x) => x.request.method)).toEqual(['GET', 'GET', 'DELETE']);
     // everything is in the ledger: the sweep removes the check's copy and leaves nothing
+    await sweep();
+    expect(users.size).toBe(0);
+  });
+
+  test('a lost attempt again while settling (the server revives the removed copy under its old id): removed again, then a clean POST', async () => {
+    const { create, sweep } = setup();
+    script = ['apply-then-drop', 'answer', 'apply-then-drop'];
+    const res = await create('twice-lost');
+    expect(res.status).toBe(201);
+    expect(res.ambiguous).toBeFalsy();
+    expect([...users.keys()]).toEqual([res.body.id]);
     await sweep();
     expect(users.size).toBe(0);
   });

@@ -132,7 +132,7 @@ async function settle(deps: CreateDeps, resource: LedgerResource, body: unknown,
     }
     const lost = found.filter((x) => x !== mine && !deps.ledger.knows(resource, x));
     for (const id of lost) {
-      deps.ledger.created(resource, id, name, deps.prefix);
+      deps.ledger.created(resource, id, name, deps.prefix, { lost: true });
       const del = await deps.house.delete(`${deps.collection(resource)}/${encodeURIComponent(id)}`);
       if (!((del.status >= 200 && del.status < 300) || del.status === 404)) return res;
       deps.ledger.deleted(resource, id, deps.prefix);
