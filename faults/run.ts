@@ -130,15 +130,23 @@ export function filterFor(ids: string[]): string {
   return `\\[(?:${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\]`;
 }
 
-/** Item paths (`/api/v2/scim/v2/users/<id>`, from ProxyStats.created) that still answer on the target: not 404. */
-export async function leftoversOf(target: string, clients: { name: string; clientId: string; clientSecret: string }[], paths: string[]): Promise<string[]> {
-  const admin = clients.find((c) => c.name === 'admin');
-  if (!admin) throw new Error('no "admin" demo client');
-  const token = await fetch(`${target}/oauth/token`, {
+type DemoClients = { name: string; clientId: string; clientSecret: string }[];
+
+/** A bearer token of one of the emulator's demo clients (default the one with every permission). */
+export async function demoToken(target: string, clients: DemoClients, name = 'admin'): Promise<string> {
+  const client = clients.find((c) => c.name === name);
+  if (!client) throw new Error(`no "${name}" demo client`);
+  const res = await fetch(`${target}/oauth/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${admin.clientId}:${admin.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: 'grant_type=client_credentials',
-  }).then(async (r) => ((await r.json()) as { access_token: string }).access_token);
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** Item paths (`/api/v2/scim/v2/users/<id>`, from ProxyStats.created) that still answer on the target: not 404. */
+export async function leftoversOf(target: string, clients: DemoClients, paths: string[]): Promise<string[]> {
+  const token = await demoToken(target, clients);
   const left: string[] = [];
   for (const path of new Set(paths)) {
     const res = await fetch(`${target}${path}`, { headers: { authorization: `Bearer ${token}` } });

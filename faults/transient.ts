@@ -63,8 +63,9 @@ export function differencesOf(clean: RunOutcome, faulted: RunOutcome): string[] 
 export async function transientAcceptance(opts: AcceptanceOptions): Promise<AcceptanceOutcome> {
   const common = { files: opts.files, apiVersion: opts.apiVersion, workers: opts.workers ?? 1 };
   const [clean, faulted] = await Promise.all([
-    runSuite({ ...common, name: 'transient-clean', dir: join(opts.dir, 'clean') }),
-    runSuite({ ...common, name: 'transient-faulted', dir: join(opts.dir, 'faulted'), transient: opts.transient }),
+    // Names of this invocation only: runSuite clears its target's ledger directory, which another run may be using.
+    runSuite({ ...common, name: `transient-clean-${process.pid}`, dir: join(opts.dir, 'clean') }),
+    runSuite({ ...common, name: `transient-faulted-${process.pid}`, dir: join(opts.dir, 'faulted'), transient: opts.transient }),
   ]);
   return { clean, faulted, differences: differencesOf(clean, faulted) };
 }

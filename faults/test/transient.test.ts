@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../emulator/server.ts';
 import { makeRequest, startFaultProxy, transientInjector, TRANSIENT_KINDS, type RunningProxy } from '../proxy.ts';
 import { differencesOf, summary, transientAcceptance } from '../transient.ts';
-import type { RunOutcome } from '../run.ts';
+import { demoToken, type RunOutcome } from '../run.ts';
 
 const P = '/api/v2/scim/v2';
 
@@ -48,13 +48,7 @@ describe('transient faults at the proxy', () => {
   const proxies: RunningProxy[] = [];
   beforeAll(async () => {
     emu = await startEmulator({ rateLimitPerMinute: 0 });
-    const admin = emu.clients.find((c) => c.name === 'admin')!;
-    const res = await request(`${emu.url}/oauth/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${admin.clientId}:${admin.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=client_credentials',
-    });
-    token = ((await res.body.json()) as { access_token: string }).access_token;
+    token = await demoToken(emu.url, emu.clients);
   });
   afterAll(async () => {
     for (const p of proxies) await p.close();

@@ -153,6 +153,31 @@ function expectWholeInterruptedReport(dir: string): void {
   expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 }
 
+/**
+ * A remote run (through a recording proxy, its own target name) stopped by `signal` to its process group once it holds
+ * live resources; `then` judges the aftermath. The proxy and the target's ledger directory go afterwards.
+ */
+async function stopMidRun(
+  label: string,
+  signal: NodeJS.Signals,
+  files: string[],
+  then: (r: { proxy: RunningProxy; out: string; name: string; ledger: string; child: Child; code: number | null }) => Promise<void>,
+): Promise<void> {
+  const proxy = await recordingProxy(emu);
+  const out = mkdtempSync(join(tmpdir(), `scimct-${label}-`));
+  const name = `run-safety-${label}-${process.pid}`;
+  try {
+    const child = cli(files.flatMap((f) => ['--file', f]), remoteEnv(proxy, emu, name, out));
+    const ledger = await waitFor('the run to hold live resources', () => busyLedger(ledgerDirFor(LEDGER_ROOT, name), child.proc.pid!, 2));
+    signalGroup(child, signal);
+    const code = await child.exit;
+    await then({ proxy, out, name, ledger, child, code });
+  } finally {
+    await proxy.close();
+    rmSync(ledgerDirFor(LEDGER_ROOT, name), { recursive: true, force: true });
+  }
+}
+
 let emu: RunningEmulator;
 beforeAll(async () => {
   emu = await startEmulator({ rateLimitPerMinute: 0 });
@@ -178,34 +203,18 @@ describe('Ctrl-C (SIGINT to the process group) mid-run', () => {
   }, 120_000);
 
   test('against an external emulator: exit 130, and nothing the run created is left on the server', async () => {
-    const proxy = await recordingProxy(emu);
-    const out = mkdtempSync(join(tmpdir(), 'scimct-sigint-remote-'));
-    const name = `run-safety-sigint-${process.pid}`;
-    try {
-      const child = cli(['--file', 'suites/users/patch.test.ts', '--file', 'suites/users/attributes.test.ts', '--file', 'suites/groups/create.test.ts'], remoteEnv(proxy, emu, name, out));
-      await waitFor('the run to hold live resources', () => busyLedger(ledgerDirFor(LEDGER_ROOT, name), child.proc.pid!, 2));
-      signalGroup(child, 'SIGINT');
-      expect(await child.exit, child.out().slice(-3000)).toBe(130);
+    await stopMidRun('sigint', 'SIGINT', ['suites/users/patch.test.ts', 'suites/users/attributes.test.ts', 'suites/groups/create.test.ts'], async ({ proxy, out, name, child, code }) => {
+      expect(code, child.out().slice(-3000)).toBe(130);
       expect(proxy.stats.created.length).toBeGreaterThan(1);
       expect(await stillThere(emu, proxy)).toEqual([]);
       expect(ledgers(ledgerDirFor(LEDGER_ROOT, name))).toEqual([]);
       expectWholeInterruptedReport(out);
-    } finally {
-      await proxy.close();
-      rmSync(ledgerDirFor(LEDGER_ROOT, name), { recursive: true, force: true });
-    }
+    });
   }, 120_000);
 });
 
 test('SIGKILL mid-run: what the run left is swept by the next run on the target, and only then', async () => {
-  const proxy = await recordingProxy(emu);
-  const out = mkdtempSync(join(tmpdir(), 'scimct-sigkill-'));
-  const name = `run-safety-sigkill-${process.pid}`;
-  try {
-    const killed = cli(['--file', 'suites/users/attributes.test.ts', '--file', 'suites/users/patch.test.ts'], remoteEnv(proxy, emu, name, out));
-    const ledger = await waitFor('the run to hold live resources', () => busyLedger(ledgerDirFor(LEDGER_ROOT, name), killed.proc.pid!, 2));
-    signalGroup(killed, 'SIGKILL');
-    await killed.exit;
+  await stopMidRun('sigkill', 'SIGKILL', ['suites/users/attributes.test.ts', 'suites/users/patch.test.ts'], async ({ proxy, out, name, ledger }) => {
     const left = await stillThere(emu, proxy);
     expect(left.length, 'a killed run leaves what it held').toBeGreaterThan(0);
     expect(existsSync(ledger)).toBe(true);
@@ -222,10 +231,7 @@ test('SIGKILL mid-run: what the run left is swept by the next run on the target,
       for (const l of lines) if (l.event === 'deleted') open.delete(l.id);
       expect([...open]).toEqual([]);
     }
-  } finally {
-    await proxy.close();
-    rmSync(ledgerDirFor(LEDGER_ROOT, name), { recursive: true, force: true });
-  }
+  });
 }, 180_000);
 
 test('two runs at once on one target: the second starts while the first holds live resources; both pass, nothing is left', async () => {
