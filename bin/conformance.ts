@@ -264,7 +264,9 @@ async function main(): Promise<void> {
     if (report) process.stdout.write(`\n${renderText(report)}\nReports (interrupted: what ran before ${interruption.signal}): ${reports}/conformance-report.{json,md,html}, ${reports}/junit.xml\n`);
     else process.stdout.write(`\nInterrupted by ${interruption.signal} before any check ended: no report was written.\n`);
     const left = report?.cleanup?.leftBehind ?? [];
-    process.stdout.write(left.length ? `Left behind (in the ledger for the next run's sweep): ${left.join('; ')}\n` : 'Nothing this run created was left behind.\n');
+    if (left.length) process.stdout.write(`Left behind (in the ledger for the next run's sweep): ${left.join('; ')}\n`);
+    else if (report) process.stdout.write('Nothing this run created was left behind.\n');
+    else process.stdout.write('What the clean-up could not remove (if anything) is listed in the [scim-conformance] lines above; it stays in the ledger for the next run\'s sweep.\n');
     process.exit(130);
   }
   if (!existsSync(reportPath)) fail('the run produced no conformance report (see the errors above)', 1);
