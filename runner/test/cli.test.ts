@@ -44,6 +44,13 @@ describe('npm run conformance', () => {
     },
     { name: 'an --id of the other profile', env: { SCIM_PROFILE: 'rfc7644' }, args: ['--dotenv', '/dev/null', '--id', 'USR-LIST', '--list'], message: /belongs to the genesys profile/ },
     { name: 'a --filter that is not a regular expression', env: {}, args: ['--dotenv', '/dev/null', '--filter', 'USR-('], message: /not a regular expression/ },
+    { name: 'a --file that is not a suite file', env: {}, args: ['--dotenv', '/dev/null', '--file', 'README.md'], message: /^--file README\.md: not a suite file/ },
+    { name: 'a --file of the other profile', env: { SCIM_PROFILE: 'rfc7644' }, args: ['--dotenv', '/dev/null', '--file', 'suites/users/create.test.ts'], message: /not a suite file of the rfc7644 profile/ },
+    {
+      name: 'a token URL on another server than the base URL',
+      env: { SCIM_BASE_URL: 'https://api.mypurecloud.com', SCIM_CLIENT_ID: 'a', SCIM_CLIENT_SECRET: 'b', SCIM_TOKEN_URL: 'https://login.example.org/oauth/token' },
+      message: /SCIM_TOKEN_URL https:\/\/login\.example\.org\/oauth\/token is on another server than SCIM_BASE_URL/,
+    },
   ])('rejects $name with one clear message and exit code 2, no stack trace', async ({ env, args, message }) => {
     const r = await cli(args ?? ['--dotenv', '/dev/null'], env);
     expect(r.code).toBe(2);
