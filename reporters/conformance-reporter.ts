@@ -38,7 +38,7 @@ function outcomeOf(tc: TestCase): TestOutcome | undefined {
     level: meta.level ?? '?',
     resource: meta.resource ?? '?',
   };
-  Object.assign(base, { requests: meta.requests, retries: meta.retries, durationMs: tc.diagnostic()?.duration });
+  Object.assign(base, { requests: meta.requests, retries: meta.retries, durationMs: tc.diagnostic()?.duration, indexWait: meta.indexWait });
   // Skip kinds and failure parts are data the harness put in the task meta (harness/runtime/results.ts).
   if (result.state === 'skipped' && meta.blocked) {
     return { ...base, verdict: 'blocked', note: meta.blocked.reason, failure: meta.blocked.failure, message: `blocked: ${meta.blocked.reason}` };

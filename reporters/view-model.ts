@@ -253,6 +253,13 @@ function factsOf(report: ConformanceReport): [string, string][] {
     ['suite', `${report.suite.name} ${report.suite.version} (commit ${report.suite.commit})`],
     ['generated', `${report.generatedAt}, took ${(report.durationMs / 1000).toFixed(1)} s, ${report.requests.sent} requests (${report.requests.retried} retried)`],
   ];
+  const lag = report.indexLag;
+  if (lag) {
+    facts.push([
+      'index lag',
+      `${lag.checksThatWaited} check(s) waited for their writes to show in lists and filters (longest ${(lag.longestWaitMs / 1000).toFixed(1)} s, ${lag.polls} extra requests${lag.unsettled ? `, ${lag.unsettled} still not shown after ${(lag.waitLimitMs / 1000).toFixed(1)} s` : ''})`,
+    ]);
+  }
   for (const t of report.targets) {
     const strict = t.strict ? ', strict (SHOULD counts like MUST)' : '';
     facts.push(['target', `${t.name} (${t.embedded ? 'embedded emulator' : t.baseUrl}), API version ${t.apiVersion}, profile ${t.profile}${strict}, prefixes ${t.prefixes.join(', ')}, run ${t.runId}`]);

@@ -18,6 +18,8 @@ export type Profile = 'genesys' | 'rfc7644';
 export const PROFILES: readonly Profile[] = ['genesys', 'rfc7644'];
 /** The SCIM root path of the embedded emulator when it runs the rfc7644 profile. */
 export const EMULATOR_RFC_ROOT = '/api/v2/scim/v2';
+/** A live org's lists lag writes by a few seconds (reference §12; measured ~3 s): wait up to this long by default. */
+export const DEFAULT_INDEX_WAIT_MS = 15_000;
 export const DEFAULT_PREFIXES = ['/api/v2/scim/v2', '/api/v2/scim'] as const;
 
 /** How an identity authenticates. Secrets live only in memory and are redacted from every artifact. */
@@ -53,6 +55,11 @@ export interface TargetConfig {
   org: OrgFixtures;
   /** Per-request timeout in ms. */
   timeoutMs: number;
+  /**
+   * The longest wait for a write to show in lists and filters (a search index that lags writes), in ms: checks that
+   * list what they just wrote poll until it shows, up to this long (SCIM_INDEX_WAIT_MS; 0 on the embedded emulator).
+   */
+  indexWaitMs: number;
   /** Password given to users the run creates (unset: none is sent and the server generates one). */
   userPassword?: string;
 }
@@ -95,6 +102,7 @@ export const CONFIG_KEYS: Record<string, string> = {
   SCIM_RATE_LIMIT: 'client-side request budget per minute (default 300; 0 = unlimited)',
   SCIM_TARGET_NAME: 'name of the target, selects expectations/<name>.json (default: host name)',
   SCIM_TIMEOUT_MS: 'per-request timeout in milliseconds (default 30000)',
+  SCIM_INDEX_WAIT_MS: 'longest wait, in ms, for a write to show in lists and filters (search-index lag): checks poll with backoff up to this long (default 15000; 0 on the embedded emulator)',
   SCIM_USER_PASSWORD: "password given to the users the run creates (default: none sent, the server generates one); must meet the org's password policy",
   SCIM_REPORT_DIR: 'where reports are written (default reports/; allure results go to allure-results/ unless this is set)',
   SCIM_ORG_GROUP_ID: 'id of a scratch group the run may modify, needed where groups cannot be created (API version 2019)',
@@ -285,6 +293,7 @@ export function loadConfig(env: Env = process.env): TargetConfig {
   const strict = parseBool(env, 'SCIM_STRICT', problems, false);
   const rateLimitPerMinute = parseIntKey(env, 'SCIM_RATE_LIMIT', problems, 300, 0);
   const timeoutMs = parseIntKey(env, 'SCIM_TIMEOUT_MS', problems, 30_000, 100);
+  const indexWaitMs = parseIntKey(env, 'SCIM_INDEX_WAIT_MS', problems, embedded ? 0 : DEFAULT_INDEX_WAIT_MS, 0);
   const targetName = value(env, 'SCIM_TARGET_NAME') ?? host;
   if (!/^[A-Za-z0-9._-]+$/.test(targetName)) {
     problems.push(`SCIM_TARGET_NAME may hold letters, digits, ".", "_" and "-" only (got "${targetName}")`);
@@ -309,6 +318,7 @@ export function loadConfig(env: Env = process.env): TargetConfig {
     // The embedded emulator runs without a rate limit for the suite, so the client needs none either.
     rateLimitPerMinute: embedded ? 0 : rateLimitPerMinute,
     timeoutMs,
+    indexWaitMs,
     userPassword: value(env, 'SCIM_USER_PASSWORD'),
     org: {
       groupId: value(env, 'SCIM_ORG_GROUP_ID'),

@@ -30,6 +30,8 @@ export interface ResolvedTarget {
   rateLimitPerMinute: number;
   workers: number;
   timeoutMs: number;
+  /** Longest wait for a write to show in lists and filters (ms; 0: lists are read once). */
+  indexWaitMs: number;
   /** Password for users the run creates (a secret: redacted everywhere). */
   userPassword?: string;
   capabilities: Capabilities;

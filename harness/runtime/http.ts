@@ -20,6 +20,8 @@ export interface RecordedExchange {
   retried?: RetryReason;
   /** A POST or PATCH answered only after an attempt that got no answer: the server may have applied it twice. */
   ambiguous?: boolean;
+  /** An answer another check of the run got and this one judges too (ctx.read): not a request of this check. */
+  reused?: boolean;
 }
 
 export interface HttpResult<T = any> {

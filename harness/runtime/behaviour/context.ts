@@ -8,8 +8,9 @@ import type { Behaviour } from '../../config/catalogue.ts';
 import { workerId } from '../../config/env.ts';
 import { collectionPath, type ResolvedTarget } from '../../config/target.ts';
 import { createBuilders, type Builders } from '../builders.ts';
-import { HttpClient, ScimClient, tokenSource, type HttpResult, type RecordedExchange, type TokenSource } from '../http.ts';
+import { buildQuery, HttpClient, ScimClient, tokenSource, type HttpResult, type RecordedExchange, type RequestOptions, type TokenSource } from '../http.ts';
 import { RunLedger, type LedgerResource } from '../ledger.ts';
+import { pollUntil } from '../poll.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { registerSecret } from '../redact.ts';
 import { ConformanceFailure, createVerify, SetupFailure, type Verify } from '../verify.ts';
@@ -55,6 +56,14 @@ export function runLedger(target: ResolvedTarget = getTarget()): RunLedger {
   return ledger;
 }
 
+export interface SharedOptions {
+  /**
+   * 'prefix' (default): one fixture per prefix. 'run': one fixture for every prefix, created through the first
+   * prefix that asks for it: every prefix reads the same org, so checks on the other prefix read it too.
+   */
+  scope?: 'prefix' | 'run';
+}
+
 export interface BehaviourContext {
   behaviour: Behaviour;
   prefix: string;
@@ -97,7 +106,23 @@ export interface BehaviourContext {
    * the runner removes them at the end of the run. Tests must not modify what they get from here.
    * A failure inside the factory is a set-up failure: it blocks the checks that need the fixture.
    */
-  shared<T>(key: string, factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>): Promise<T>;
+  shared<T>(
+    key: string,
+    factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>,
+    options?: SharedOptions,
+  ): Promise<T>;
+  /**
+   * A GET whose answer several checks judge: sent once per worker, prefix, identity and request, then handed to every
+   * check that reads the same thing (its exchange is the evidence of each; only the first check counts the request).
+   * Only for what no check changes: discovery resources, and shared read-only fixtures.
+   */
+  read(path: string, opts?: Pick<RequestOptions, 'query' | 'headers'>): Promise<HttpResult>;
+  /**
+   * Lists and filters may lag writes (a search index, on a live org): sends `fetch` until `settled(answer)` holds or the
+   * target's index wait runs out (SCIM_INDEX_WAIT_MS; 0 on the embedded emulator: one request), backing off between
+   * tries, and returns the last answer for the check to judge. Only for lists and filters: reads by id are immediate.
+   */
+  eventually(fetch: () => Promise<HttpResult>, settled: (res: HttpResult) => boolean): Promise<HttpResult>;
   /** A client for the main identity on another prefix (same connection pool and token). */
   scimAt(prefix: string): ScimClient;
   /**
@@ -111,6 +136,8 @@ export interface BehaviourContext {
 let nameCounter = 0;
 const MODULE_NONCE = Math.random().toString(36).slice(2, 6);
 const sharedFixtures = new Map<string, Promise<unknown>>();
+/** Answers of ctx.read, per prefix, identity and request (a worker's: each vitest worker is its own process). */
+const sharedReads = new Map<string, Promise<HttpResult>>();
 
 /** A running check: its context, and the clean-up the runner calls when the check ends. */
 export interface RunningCheck {
@@ -226,8 +253,12 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
     post: postTracked,
     track,
     defer,
-    shared<T>(key: string, factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>): Promise<T> {
-      const cacheKey = `${prefix}\u0000${key}`;
+    shared<T>(
+      key: string,
+      factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>,
+      options: SharedOptions = {},
+    ): Promise<T> {
+      const cacheKey = options.scope === 'run' ? `\u0000run\u0000${key}` : `${prefix}\u0000${key}`;
       let p = sharedFixtures.get(cacheKey) as Promise<T> | undefined;
       if (!p) {
         const createKept = async (resource: LedgerResource, body: unknown) => {
@@ -246,6 +277,33 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
         p.catch(() => sharedFixtures.delete(cacheKey));
       }
       return p;
+    },
+    read(path, opts = {}) {
+      const key = [prefix, path, buildQuery(opts.query), JSON.stringify(opts.headers ?? {})].join('\u0000');
+      let answer = sharedReads.get(key);
+      if (!answer) {
+        answer = scim.get(path, opts);
+        sharedReads.set(key, answer);
+        answer.catch(() => sharedReads.delete(key));
+        return answer;
+      }
+      return answer.then((res) => {
+        const reused: RecordedExchange = { ...res.exchange, reused: true };
+        exchanges.push(reused);
+        return { ...res, exchange: reused };
+      });
+    },
+    async eventually(fetch, settled) {
+      const polled = await pollUntil(fetch, settled, target.indexWaitMs);
+      if (polled.tries > 1) {
+        const previous = tctx.task.meta.indexWait;
+        tctx.task.meta.indexWait = {
+          waitedMs: (previous?.waitedMs ?? 0) + polled.waitedMs,
+          polls: (previous?.polls ?? 0) + polled.tries - 1,
+          settled: (previous?.settled ?? true) && polled.settled,
+        };
+      }
+      return polled.answer;
     },
     scimAt: (other) => new ScimClient(http, other, identityTokens(target, 'primary')),
     skip,

@@ -48,8 +48,9 @@ export async function runBehaviour(b: Behaviour, prefix: string, tctx: TestConte
     meta.cleanupProblems = cleanupProblems;
     tctx.annotate(`clean-up: ${cleanupProblems.join('; ')}`);
   }
-  meta.requests = ctx.exchanges.length;
-  meta.retries = ctx.exchanges.filter((x) => (x.attempt ?? 0) > 0).length;
+  const sent = ctx.exchanges.filter((x) => !x.reused);
+  meta.requests = sent.length;
+  meta.retries = sent.filter((x) => (x.attempt ?? 0) > 0).length;
   await exchangesToAllure(ctx.exchanges);
 
   const outcome = judge({ thrown, exchanges: ctx.exchanges, requirement: ctx.verify.requirement, skipped: meta.skip !== undefined, embedded: target.embedded });
