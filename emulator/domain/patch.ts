@@ -77,12 +77,14 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
 
 /** `sub eq value` inside `[...]`; the value may be double-quoted, single-quoted (closing quote optional) or bare. */
 function parseValueFilter(path: string, attr: AttrDef, text: string): { sub: AttrDef; value: string } {
-  const m = /^\s*([A-Za-z$][\w$-]*)\s+(\S+)\s+(.*?)\s*$/s.exec(text);
+  // Linear: the character classes next to each other are disjoint, and the value is trimmed outside the regex
+  // (a lazy `(.*?)\s*$` backtracks quadratically over a long run of spaces).
+  const m = /^\s*([A-Za-z$][\w$-]*)\s+(\S+)\s+([\s\S]*)$/.exec(text);
   if (!m) throw badPath(path, 'malformed value filter');
   const sub = attr.sub.get(m[1].toLowerCase());
   if (!sub) throw badPath(path, `"${m[1]}" is not a sub-attribute of ${attr.name}`);
   if (m[2].toLowerCase() !== 'eq') throw badPath(path, `operator "${m[2]}" is not supported in value filters (only eq)`);
-  const raw = m[3];
+  const raw = m[3].trimEnd();
   let value: string;
   if (raw.startsWith('"')) {
     const r = readDoubleQuoted(raw, 0);
@@ -96,24 +98,55 @@ function parseValueFilter(path: string, attr: AttrDef, text: string): { sub: Att
   return { sub, value };
 }
 
+/** End of an attribute name (`[A-Za-z$][\w$-]*`) starting at i; i itself when there is none. */
+function nameEnd(text: string, i: number): number {
+  if (!/[A-Za-z$]/.test(text[i] ?? '')) return i;
+  let j = i + 1;
+  while (j < text.length && /[\w$-]/.test(text[j]!)) j++;
+  return j;
+}
+
+/**
+ * `attr`, `attr.sub`, `attr[filter]`, `attr[filter].sub` in one left-to-right pass (no regex backtracking): the
+ * filter runs to the last `]`, after which only `.sub` may follow.
+ */
+function splitAttrPath(rest: string): { name: string; filter?: string; sub?: string } | undefined {
+  const end = nameEnd(rest, 0);
+  if (end === 0) return undefined;
+  const name = rest.slice(0, end);
+  let i = end;
+  let filter: string | undefined;
+  if (rest[i] === '[') {
+    const close = rest.lastIndexOf(']');
+    if (close < i) return undefined;
+    filter = rest.slice(i + 1, close);
+    i = close + 1;
+  }
+  if (i === rest.length) return { name, ...(filter !== undefined ? { filter } : {}) };
+  if (rest[i] !== '.') return undefined;
+  const subEnd = nameEnd(rest, i + 1);
+  if (subEnd === i + 1 || subEnd !== rest.length) return undefined;
+  return { name, ...(filter !== undefined ? { filter } : {}), sub: rest.slice(i + 1) };
+}
+
 export function resolvePatchPath(schema: ResourceSchema, path: string): ResolvedPath {
   const split = splitUrn(schema, path);
   if (!split) throw badPath(path, 'unknown schema URN');
   const { ext, rest } = split;
   if (ext && rest === '') return { ext };
-  const m = /^([A-Za-z$][\w$-]*)(?:\[(.*)\])?(?:\.([A-Za-z$][\w$-]*))?$/s.exec(rest);
-  if (!m) throw badPath(path, 'malformed attribute path');
+  const parts = splitAttrPath(rest);
+  if (!parts) throw badPath(path, 'malformed attribute path');
   const attrs = ext ? ext.attrs : schema.core;
-  const attr = attrs.get(m[1].toLowerCase());
-  if (!attr) throw badPath(path, `unknown attribute "${m[1]}"`);
+  const attr = attrs.get(parts.name.toLowerCase());
+  if (!attr) throw badPath(path, `unknown attribute "${parts.name}"`);
   const rp: ResolvedPath = { ext, attr };
-  if (m[2] !== undefined) {
+  if (parts.filter !== undefined) {
     if (!attr.multiValued) throw badPath(path, `${attr.name} is not multi-valued`);
-    rp.filter = parseValueFilter(path, attr, m[2]);
+    rp.filter = parseValueFilter(path, attr, parts.filter);
   }
-  if (m[3] !== undefined) {
-    const sub = attr.sub.get(m[3].toLowerCase());
-    if (!sub) throw badPath(path, `unknown sub-attribute "${m[3]}" of ${attr.name}`);
+  if (parts.sub !== undefined) {
+    const sub = attr.sub.get(parts.sub.toLowerCase());
+    if (!sub) throw badPath(path, `unknown sub-attribute "${parts.sub}" of ${attr.name}`);
     rp.sub = sub;
   }
   return rp;
