@@ -17,6 +17,7 @@ import Fastify, {
   type onRequestHookHandler,
 } from 'fastify';
 import {
+  clip,
   ScimHttpError,
   scimErrorBody,
   type ApiVersion,
@@ -131,7 +132,7 @@ function scimErrorHandler(err: FastifyError | Error, request: FastifyRequest, re
   switch (fe.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return sendScimError(request, reply, new ScimHttpError(415,
-        `Unsupported Content-Type ${request.headers['content-type'] ?? '(none)'}; use application/scim+json or application/json`));
+        `Unsupported Content-Type ${clip(request.headers['content-type'] ?? '(none)')}; use application/scim+json or application/json`));
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return sendScimError(request, reply, new ScimHttpError(413, `Request body exceeds ${BODY_LIMIT} bytes`));
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -361,7 +362,7 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
     })
     : undefined;
   app.setNotFoundHandler((request, reply) =>
-    sendScimError(request, reply, new ScimHttpError(404, `No resource at ${request.method} ${request.url.split('?')[0]}`)));
+    sendScimError(request, reply, new ScimHttpError(404, `No resource at ${request.method} ${clip(request.url.split('?')[0]!)}`)));
 
   await app.register(oauthPlugin, { store, clients });
   await app.register(async (scope) => {
