@@ -9,6 +9,8 @@
  * With `contract.enabled`, contract/ records every request's violations of the documented request contract
  * (each SCIM route carries its operation in its route config) and serves GET /contract/report.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -148,6 +150,69 @@ function scimErrorHandler(err: FastifyError | Error, request: FastifyRequest, re
   return sendScimError(request, reply, new ScimHttpError(500, 'An internal server error occurred'));
 }
 
+/** Node HTTP parser errors (llhttp codes) → status and detail; anything else is a 400 naming the code. */
+const PARSER_ERRORS: Readonly<Record<string, readonly [number, string]>> = {
+  HPE_HEADER_OVERFLOW: [431, 'The request line and headers exceed the 16 KB this server accepts'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request was not received in time'],
+  ERR_HTTP_HEADERS_TIMEOUT: [408, 'The request headers were not received in time'],
+  HPE_INVALID_METHOD: [400, 'The request method is not valid'],
+  HPE_INVALID_URL: [400, 'The request target is not a valid URL path'],
+  HPE_INVALID_VERSION: [400, 'The HTTP version is not valid (HTTP/1.1 expected)'],
+  HPE_INVALID_CONSTANT: [400, 'The request line is not valid HTTP/1.1'],
+  HPE_INVALID_HEADER_TOKEN: [400, 'A header name or value holds characters HTTP does not allow'],
+  HPE_INVALID_CONTENT_LENGTH: [400, 'Content-Length is not valid'],
+  HPE_UNEXPECTED_CONTENT_LENGTH: [400, 'Content-Length and Transfer-Encoding were both sent'],
+  HPE_INVALID_TRANSFER_ENCODING: [400, 'Transfer-Encoding is not valid (only chunked is supported)'],
+  HPE_INVALID_CHUNK_SIZE: [400, 'The chunked body has a chunk size that is not valid'],
+  HPE_CR_EXPECTED: [400, 'A line does not end with CRLF'],
+  HPE_LF_EXPECTED: [400, 'A line does not end with CRLF'],
+  HPE_STRICT: [400, 'The request is not valid HTTP/1.1'],
+};
+
+/**
+ * Errors Node's HTTP parser raises before any route runs (malformed request line, headers too large, bad chunked
+ * encoding, …) are answered with a SCIM error body too, then the connection is closed (fastify's
+ * clientErrorHandler). Nothing is written when the socket is gone or a response on it has started.
+ */
+export function scimClientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, detail] = PARSER_ERRORS[err.code ?? ''] ?? [400, `The request is not valid HTTP/1.1 (${err.code ?? 'parse error'})`];
+  const body = JSON.stringify(scimErrorBody(status, detail, status === 400 ? 'invalidSyntax' : undefined));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${SCIM_CT}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
+}
+
+const kHiddenContentType = Symbol('hiddenContentType');
+type WithHiddenType = FastifyRequest & { [kHiddenContentType]?: string };
+
+/**
+ * A request without a body that still names a Content-Type (a DELETE or GET from some clients) has nothing to
+ * parse, so its type is no reason for a 415: the header is set aside before fastify picks a body parser (the same
+ * "empty" test as fastify's) and put back for the handler. Only a body of an unsupported type is a 415.
+ */
+function setAsideEmptyBodyType(request: FastifyRequest): void {
+  const h = request.headers;
+  const type = h['content-type'];
+  if (type === undefined || h['transfer-encoding'] !== undefined) return;
+  const length = h['content-length'];
+  if (length !== undefined && length !== '0') return;
+  (request as WithHiddenType)[kHiddenContentType] = type;
+  delete h['content-type'];
+}
+
+function restoreContentType(request: FastifyRequest): void {
+  const type = (request as WithHiddenType)[kHiddenContentType];
+  if (type !== undefined) request.headers['content-type'] = type;
+}
+
 const HOST_RE = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 function hostOf(request: FastifyRequest): string {
   const host = request.headers.host;
@@ -196,8 +261,13 @@ function registerScimRoutes(scope: FastifyInstance, routes: RouteDef[], cfg: Ada
   );
   scope.setErrorHandler(scimErrorHandler);
 
-  const notInVersion = (what: string) => async () => {
+  const notInVersion = (what: string) => async (request: FastifyRequest) => {
+    restoreContentType(request);
     throw new ScimHttpError(404, `${what} is not available in API version ${cfg.apiVersion}`);
+  };
+  const setAsideHook: onRequestHookHandler = (request, _reply, done) => {
+    setAsideEmptyBodyType(request);
+    done();
   };
 
   // path (per prefix) → methods declared / methods available in this version
@@ -221,7 +291,7 @@ function registerScimRoutes(scope: FastifyInstance, routes: RouteDef[], cfg: Ada
       const entry = op?.prefixes[prefix];
       const config = { [CONTRACT_ROUTE_CONFIG]: { operation: def.operation, prefix, available: entry !== undefined } };
       if (entry === undefined) {
-        scope.route({ method: def.method, url, config, handler: notInVersion(`${def.method} ${url}`) });
+        scope.route({ method: def.method, url, config, onRequest: setAsideHook, handler: notInVersion(`${def.method} ${url}`) });
         continue;
       }
       slot.available.add(def.method);
@@ -242,6 +312,7 @@ function registerScimRoutes(scope: FastifyInstance, routes: RouteDef[], cfg: Ada
           done(err as Error);
           return;
         }
+        setAsideEmptyBodyType(request);
         done();
       };
 
@@ -251,6 +322,7 @@ function registerScimRoutes(scope: FastifyInstance, routes: RouteDef[], cfg: Ada
         config,
         onRequest,
         handler: async (request, reply) => {
+          restoreContentType(request);
           const query = toScimQuery(request.query as RawQuery);
           for (const name of required) {
             const v = name === 'filter' ? query.filter : query.raw[name];
@@ -285,7 +357,9 @@ function registerScimRoutes(scope: FastifyInstance, routes: RouteDef[], cfg: Ada
     scope.route({
       method: rest,
       url,
+      onRequest: setAsideHook,
       handler: async (request) => {
+        restoreContentType(request);
         if (slot.available.size === 0) {
           throw new ScimHttpError(404, `${request.method} ${url} is not available in API version ${cfg.apiVersion}`);
         }
@@ -313,6 +387,7 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
+    clientErrorHandler: scimClientErrorHandler,
     // malformed URL encoding / over-long path parameter: SCIM error bodies too
     frameworkErrors: (err, request, reply) => {
       const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
