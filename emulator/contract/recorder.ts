@@ -69,7 +69,7 @@ export const RECORD_LIMITS = {
   /** Requests listed in the report. */
   entries: 10_000,
   /** Estimated size of the listed requests (characters of their strings). */
-  bytes: 16 * 2 ** 20,
+  bytes: 8 * 2 ** 20,
   /** Violations of one rule listed for one request; the rest are folded into one carrying their count. */
   violationsPerRule: 3,
   /** Characters kept of a client string: path, query value, header value, violation message. */
