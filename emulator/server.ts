@@ -38,6 +38,7 @@ import {
   type TokenInfo,
 } from './auth.ts';
 import { CONTRACT_ROUTE_CONFIG, installContractMode, type ContractHandle, type ContractOptions } from './contract/index.ts';
+import { installLiveProfile, resolveLive, type LiveOptions, type LiveProfile } from './live.ts';
 import { isApiVersion, loadOperations, type OperationsTable } from './operations.ts';
 import { parseQueryString, toScimQuery, type RawQuery } from './query.ts';
 import { buildRoutes } from './routes.ts';
@@ -46,6 +47,7 @@ import { PreSerialized, type EmulatorBehaviourOptions, type RouteContext, type R
 export type { DemoClient } from './auth.ts';
 export type { RouteContext, RouteDef, RouteProvider } from './routing.ts';
 export type { ContractHandle, ContractOptions, ContractReport } from './contract/index.ts';
+export type { LiveOptions, LiveProfile } from './live.ts';
 
 export interface EmulatorOptions {
   /** Default '127.0.0.1'. */
@@ -74,6 +76,12 @@ export interface EmulatorOptions {
   domainRoutes?: boolean;
   /** Connector contract mode: record every request's violations of the documented request contract (contract/). */
   contract?: ContractOptions;
+  /**
+   * The live-org profile (live.ts): latency ± jitter on every response, the per-token rate limit
+   * (live.rateLimitPerMinute, else rateLimitPerMinute, else 300), occasional 503s, optional random 429s and
+   * connection resets, and lists/filters that lag writes by live.indexLagMs by the `now` clock. Absent: none of it.
+   */
+  live?: LiveOptions;
 }
 
 export interface RunningEmulator {
@@ -84,6 +92,8 @@ export interface RunningEmulator {
   clients: DemoClient[];
   /** Contract mode's report access, when EmulatorOptions.contract.enabled. */
   contract?: ContractHandle;
+  /** The live-org profile in effect (defaults filled in, the seed drawn), when EmulatorOptions.live is set. */
+  live?: LiveProfile;
   close(): Promise<void>;
 }
 
@@ -375,6 +385,7 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
   apiVersion: ApiVersion;
   clients: DemoClient[];
   contract?: ContractHandle;
+  live?: LiveProfile;
 }> {
   const apiVersion = options.apiVersion ?? '2021';
   if (!isApiVersion(apiVersion)) throw new Error(`Unknown apiVersion ${String(apiVersion)} (expected 2021 or 2019)`);
@@ -382,6 +393,9 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
   const table = options.operations ?? loadOperations();
   const clients = loadDemoClients();
   const store = new TokenStore(options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, now);
+  const live = options.live
+    ? resolveLive({ ...options.live, rateLimitPerMinute: options.live.rateLimitPerMinute ?? options.rateLimitPerMinute })
+    : undefined;
 
   const app = Fastify({
     logger: options.logger ?? false,
@@ -412,6 +426,7 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
     now,
     onClose: (fn) => { closers.push(fn); },
     behaviour: options.behaviour ?? {},
+    indexLagMs: live?.indexLagMs ?? 0,
   };
   app.addHook('onClose', async () => {
     for (const fn of closers) await fn();
@@ -419,6 +434,8 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
   const routes = buildRoutes(ctx, options.routeProviders ?? [], options.domainRoutes ?? true);
 
   app.setErrorHandler(scimErrorHandler);
+  // Live-profile latency and faults first, on the root, so they come before authentication on every route.
+  if (live) installLiveProfile(app, live, (config) => typeof config === 'object' && config !== null && CONTRACT_ROUTE_CONFIG in config);
   // Contract mode hooks go on the root before the SCIM scope registers, so they see every request.
   const contract = options.contract?.enabled
     ? installContractMode(app, {
@@ -445,16 +462,16 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
       table,
       apiVersion,
       store,
-      rateLimitPerMinute: options.rateLimitPerMinute ?? 300,
+      rateLimitPerMinute: live ? live.rateLimitPerMinute : (options.rateLimitPerMinute ?? 300),
       now,
     });
   });
-  return { app, apiVersion, clients, ...(contract ? { contract } : {}) };
+  return { app, apiVersion, clients, ...(contract ? { contract } : {}), ...(live ? { live } : {}) };
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const { app, apiVersion, clients, contract } = await buildEmulatorApp(options);
+  const { app, apiVersion, clients, contract, live } = await buildEmulatorApp(options);
   await app.listen({ host, port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
@@ -466,6 +483,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     apiVersion,
     clients,
     ...(contract ? { contract } : {}),
+    ...(live ? { live } : {}),
     close: () => (closing ??= app.close().then(() => undefined)),
   };
 }
