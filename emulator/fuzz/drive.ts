@@ -6,6 +6,7 @@
 import { connect } from 'node:net';
 import { Pool } from 'undici';
 import type { RunningEmulator } from '../server.ts';
+import { basic, tokenFor } from '../test/helpers.ts';
 import type { FuzzCase, Identity } from './cases.ts';
 
 const ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -21,6 +22,15 @@ export interface FuzzAnswer {
   error?: string;
 }
 
+/** What came back on a raw connection: the final response (after any 1xx), its headers lower-cased. */
+export interface RawAnswer {
+  status: number;
+  headers: Map<string, string>;
+  contentType?: string;
+  body: string;
+  error?: string;
+}
+
 export interface FuzzTarget {
   emu: RunningEmulator;
   pool: Pool;
@@ -28,26 +38,13 @@ export interface FuzzTarget {
   close(): Promise<void>;
 }
 
-async function token(emu: RunningEmulator, name: string): Promise<string> {
-  const c = emu.clients.find((x) => x.name === name)!;
-  const res = await fetch(`${emu.url}/oauth/token`, {
-    method: 'POST',
-    headers: { authorization: basic(c.clientId, c.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials',
-  });
-  if (res.status !== 200) throw new Error(`fuzz: no token for ${name}: ${res.status}`);
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
-
 /** Tokens for every identity and a keep-alive pool to the emulator. */
 export async function fuzzTarget(emu: RunningEmulator, connections = 4): Promise<FuzzTarget> {
   const admin = emu.clients.find((c) => c.name === 'admin')!;
   const authorization: Record<Identity, string | undefined> = {
-    admin: `Bearer ${await token(emu, 'admin')}`,
-    readonly: `Bearer ${await token(emu, 'readonly')}`,
-    none: `Bearer ${await token(emu, 'none')}`,
+    admin: `Bearer ${await tokenFor(emu, 'admin')}`,
+    readonly: `Bearer ${await tokenFor(emu, 'readonly')}`,
+    none: `Bearer ${await tokenFor(emu, 'none')}`,
     invalid: 'Bearer not-a-token-of-this-emulator',
     missing: undefined,
     basic: basic(admin.clientId, admin.clientSecret),
@@ -70,13 +67,20 @@ async function sendHttp(t: FuzzTarget, c: Extract<FuzzCase, { kind: 'http' }>): 
   return { status: res.statusCode, body, ...(ct !== undefined ? { contentType: String(ct) } : {}) };
 }
 
-/** Raw bytes on a fresh connection (Connection: close, our side half-closed), read until the server closes. */
-function sendRaw(t: FuzzTarget, c: Extract<FuzzCase, { kind: 'raw' }>): Promise<Omit<FuzzAnswer, 'ms'>> {
+/** A raw case's bytes (Connection: close) on a fresh connection. */
+function sendRaw(t: FuzzTarget, c: Extract<FuzzCase, { kind: 'raw' }>): Promise<RawAnswer> {
   const auth = t.authorization[c.identity];
   const lines = [c.requestLine, 'Host: 127.0.0.1', ...(auth ? [`Authorization: ${auth}`] : []), ...c.headerLines, 'Connection: close'];
-  const bytes = `${lines.join('\r\n')}\r\n\r\n${c.body}`;
+  return rawExchange(t.emu.port, Buffer.from(`${lines.join('\r\n')}\r\n\r\n${c.body}`, 'latin1'));
+}
+
+/**
+ * Writes bytes on a fresh connection to 127.0.0.1:port, half-closes it and reads until the server closes (10 s at
+ * most): for what no HTTP client sends.
+ */
+export function rawExchange(port: number, bytes: string | Buffer): Promise<RawAnswer> {
   return new Promise((resolve) => {
-    const socket = connect(t.emu.port, '127.0.0.1');
+    const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => socket.destroy(new Error('no answer within 10 s')), 10_000);
     let error: string | undefined;
@@ -86,30 +90,31 @@ function sendRaw(t: FuzzTarget, c: Extract<FuzzCase, { kind: 'raw' }>): Promise<
       clearTimeout(timer);
       resolve(parseRaw(Buffer.concat(chunks).toString('latin1'), error));
     });
-    socket.end(bytes, 'latin1');
+    socket.end(bytes);
   });
 }
 
-/** The final response in the bytes read, after any 1xx (status, content type, body by Content-Length or to the end). */
-function parseRaw(all: string, error: string | undefined): Omit<FuzzAnswer, 'ms'> {
+/** The final response in the bytes read, after any 1xx (body by Content-Length, or to the end). */
+function parseRaw(all: string, error: string | undefined): RawAnswer {
   let text = all;
   while (/^HTTP\/1\.[01] 1\d\d /.test(text) && text.includes('\r\n\r\n')) text = text.slice(text.indexOf('\r\n\r\n') + 4);
   const split = text.indexOf('\r\n\r\n');
-  if (split < 0) return { status: 0, body: text, error: error ?? (text === '' ? 'closed without an answer' : 'incomplete answer') };
+  if (split < 0) return { status: 0, headers: new Map(), body: text, error: error ?? (text === '' ? 'closed without an answer' : 'incomplete answer') };
   const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n');
   const headers = new Map(lines.map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
   const length = headers.get('content-length');
   const rest = Buffer.from(text.slice(split + 4), 'latin1');
   const body = (length !== undefined ? rest.subarray(0, Number(length)) : rest).toString('utf8');
   const ct = headers.get('content-type');
-  return { status: Number(statusLine.split(' ')[1]) || 0, body, ...(ct !== undefined ? { contentType: ct } : {}) };
+  return { status: Number(statusLine.split(' ')[1]) || 0, headers, body, ...(ct !== undefined ? { contentType: ct } : {}) };
 }
 
 export async function send(t: FuzzTarget, c: FuzzCase): Promise<FuzzAnswer> {
   const t0 = performance.now();
   try {
-    const a = c.kind === 'http' ? await sendHttp(t, c) : await sendRaw(t, c);
-    return { ...a, ms: performance.now() - t0 };
+    if (c.kind === 'http') return { ...(await sendHttp(t, c)), ms: performance.now() - t0 };
+    const { headers: _, ...answer } = await sendRaw(t, c);
+    return { ...answer, ms: performance.now() - t0 };
   } catch (err) {
     return { status: 0, body: '', ms: performance.now() - t0, error: (err as Error).message };
   }
