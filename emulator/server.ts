@@ -7,7 +7,9 @@
  * parses JSON bodies (400/415), calls the handler and serializes the ScimResponse.
  * Operations absent from the API version answer 404; other methods on a known path answer 405.
  * With `contract.enabled`, contract/ records every request's violations of the documented request contract
- * (each SCIM route carries its operation in its route config) and serves GET /contract/report.
+ * (each SCIM route carries its operation in its route config) and serves GET /contract/report. With `live`, live.ts
+ * adds a real org's latency, rate limit and faults, and the domain's lists lag writes (domain/index-lag.ts).
+ * Errors the HTTP parser raises before any route runs get SCIM error bodies too (scimClientErrorHandler).
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
