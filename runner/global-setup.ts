@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { describeLive, liveOptionsFromEnv } from '../emulator/live.ts';
 import { startEmulator } from '../emulator/server.ts';
 import { cliConfig, ConfigError, loadConfig, type ApiVersion, type TargetConfig } from '../harness/config/env.ts';
 import { closePools, fetchClientCredentialsToken, HttpClient, ScimClient, tokenSource, TokenError } from '../harness/runtime/http.ts';
@@ -68,7 +69,10 @@ export default async function setup(project: TestProject) {
   const run = newRunInfo(config.embedded ? mkdtempSync(join(tmpdir(), 'scimct-ledger-')) : LEDGER_ROOT);
 
   if (config.embedded) {
-    emulator = await startEmulator({ apiVersion: config.apiVersion as ApiVersion, rateLimitPerMinute: 0 });
+    // The live profile gives the embedded emulator a live org's conditions (latency, rate limit, 503s, index lag).
+    const live = config.emulatorProfile === 'live' ? liveOptionsFromEnv(config.emulatorLive) : undefined;
+    emulator = await startEmulator({ apiVersion: config.apiVersion as ApiVersion, rateLimitPerMinute: 0, ...(live ? { live } : {}) });
+    if (emulator.live) console.log(`[scim-conformance] embedded emulator: ${describeLive(emulator.live)}`);
     const admin = emulator.clients.find((c) => c.name === 'admin');
     const none = emulator.clients.find((c) => c.name === 'none');
     if (!admin || !none) throw new Error('the emulator has no "admin" and "none" demo clients (fixtures/emulator/clients.json)');
@@ -87,7 +91,8 @@ export default async function setup(project: TestProject) {
         limited: { auth: { kind: 'client-credentials', clientId: none.clientId, clientSecret: none.clientSecret, tokenUrl }, permissions: none.permissions },
       },
       allowWrites: true,
-      rateLimitPerMinute: 0,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      live: live !== undefined,
       workers,
       timeoutMs: config.timeoutMs,
       indexWaitMs: config.indexWaitMs,

@@ -50,12 +50,14 @@ export interface PbtOptions {
 }
 
 /** The settings for this target. */
-export function pbtSettings(target: { embedded: boolean }, options: PbtOptions = {}): PbtSettings {
+export function pbtSettings(target: { embedded: boolean; live?: boolean }, options: PbtOptions = {}): PbtSettings {
   const env = options.env ?? process.env;
+  // The embedded emulator in its live-org profile gets a real org's budget: that is what the profile is for.
+  const ideal = target.embedded && !target.live;
   const problems = pbtEnvProblems(env);
   if (problems.length) throw new Error(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  const base = target.embedded ? PBT_DEFAULTS.embedded : PBT_DEFAULTS.remote;
-  const defaultRuns = options.runs ? (target.embedded ? options.runs.embedded : options.runs.remote) : base.runs;
+  const base = ideal ? PBT_DEFAULTS.embedded : PBT_DEFAULTS.remote;
+  const defaultRuns = options.runs ? (ideal ? options.runs.embedded : options.runs.remote) : base.runs;
   const runs = value(env, 'SCIM_PBT_RUNS');
   const seed = value(env, 'SCIM_PBT_SEED');
   const path = value(env, 'SCIM_PBT_PATH');
@@ -65,7 +67,7 @@ export function pbtSettings(target: { embedded: boolean }, options: PbtOptions =
     seed: seed === undefined ? undefined : Number(seed),
     path,
     replay: path !== undefined,
-    shrink: target.embedded && path === undefined,
+    shrink: ideal && path === undefined,
   };
 }
 
