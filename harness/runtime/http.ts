@@ -2,7 +2,7 @@
  * The HTTP layer: undici keep-alive pools, the client-side rate limit, 429 Retry-After handling,
  * token refresh on 401, and a redacted record of every exchange for failure messages and reports.
  */
-import { Pool, request as undiciRequest } from 'undici';
+import { Agent, Pool } from 'undici';
 import type { AuthSpec } from '../config/env.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { DEFAULT_RETRY_POLICY, retryDecision, type RetryPolicy, type RetryReason } from './retry.ts';
@@ -67,9 +67,13 @@ function poolFor(origin: string): Pool {
   return pool;
 }
 
+/** The connections of token requests (its own, so closePools can end them too). */
+let tokenAgent: Agent | undefined;
+
 export async function closePools(): Promise<void> {
-  const all = [...pools.values()];
+  const all: (Pool | Agent)[] = [...pools.values(), ...(tokenAgent ? [tokenAgent] : [])];
   pools.clear();
+  tokenAgent = undefined;
   await Promise.all(all.map((p) => p.close().catch(() => undefined)));
 }
 
@@ -120,7 +124,11 @@ export async function fetchClientCredentialsToken(
   registerSecret(auth.clientSecret);
   let res;
   try {
-    res = await undiciRequest(auth.tokenUrl, {
+    const url = new URL(auth.tokenUrl);
+    tokenAgent ??= new Agent({ keepAliveTimeout: 10_000 });
+    res = await tokenAgent.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(`${auth.clientId}:${auth.clientSecret}`).toString('base64')}`,
