@@ -150,3 +150,41 @@ export async function createUser(ctx: BehaviourContext, label: string, overrides
   return res;
 }
 
+// ---------------------------------------------------------------- bulk
+
+/** The last path segment of a location: the id of what a bulk operation created. */
+export function idOfLocation(location: unknown): string {
+  return typeof location === 'string' ? decodeURIComponent(location.replace(/\/+$/, '').split('/').pop() ?? '') : '';
+}
+
+/**
+ * Registers (ledger + removal at the end of the test) whatever a POST /Bulk request may have created, whatever it
+ * was answered: each POST operation's resource by the `location` its result gives (matched by bulkId, else by
+ * position), and, for a POST operation the answer says nothing about (a lost or failed response, a 5xx, a body that
+ * is not a BulkResponse), by looking its run-prefixed name up (`userName eq` / `displayName eq`). An operation the
+ * answer reports as failed (not 2xx) created nothing. A name that cannot be looked up is noted on the test.
+ */
+export async function trackBulkCreations(ctx: BehaviourContext, sent: Record<string, any>[], res: HttpResult): Promise<void> {
+  const answered: Record<string, any>[] = Array.isArray(res.body?.Operations) ? res.body.Operations : [];
+  const kindOf = (op: Record<string, any>) => (String(op.path).toLowerCase().includes('group') ? 'groups' : 'users') as 'users' | 'groups';
+  const nameOf = (op: Record<string, any>) => String(kindOf(op) === 'users' ? op.data?.userName : op.data?.displayName);
+  const reported = new Set<number>();
+  answered.forEach((result, i) => {
+    const at = result?.bulkId !== undefined ? sent.findIndex((op) => op.bulkId === result.bulkId) : i;
+    const op = sent[at];
+    if (!op || op.method !== 'POST') return;
+    reported.add(at);
+    const id = idOfLocation(result.location);
+    if (id) ctx.track(kindOf(op), id, nameOf(op));
+  });
+  for (const [i, op] of sent.entries()) {
+    if (op.method !== 'POST' || reported.has(i)) continue;
+    const resource = kindOf(op);
+    const attr = resource === 'users' ? 'userName' : 'displayName';
+    const name = nameOf(op);
+    const found = await ctx.scim.get(`/${resource === 'users' ? 'Users' : 'Groups'}`, { query: { filter: `${attr} eq ${JSON.stringify(name)}` } });
+    const matches = resources(found).filter((r) => String(ciGet(r, attr)).toLowerCase() === name.toLowerCase() && typeof r?.id === 'string');
+    for (const r of matches) ctx.track(resource, r.id, name);
+    if (found.status !== 200) ctx.test.annotate(`bulk operation ${i} (${name}): its result is unknown and the lookup by name answered ${found.status}; if it was created, remove it by hand`);
+  }
+}

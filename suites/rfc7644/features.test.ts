@@ -10,8 +10,10 @@ import {
   CORE_GROUP_URN,
   createUser,
   discovery,
+  idOfLocation as idOf,
   PATCH_OP_URN,
   requireAttributes,
+  trackBulkCreations,
   requireEndpoint,
   userBody,
   userSchema,
@@ -167,23 +169,13 @@ behaviour('RFC-GROUP-CREATE-MEMBERS', 'creates a group with a member and lists t
   ctx.verify.equal(read, values, [user.body.id], 'members lists the user by id');
 });
 
-/** The last path segment of a location: the id of what a bulk operation created. */
-const idOf = (location: unknown) => (typeof location === 'string' ? decodeURIComponent(location.replace(/\/+$/, '').split('/').pop() ?? '') : '');
-
 async function bulk(ctx: BehaviourContext, operations: Record<string, any>[]): Promise<{ res: HttpResult; ops: Record<string, any>[] }> {
   const res = await ctx.scim.post('/Bulk', { schemas: [BULK_REQUEST_URN], Operations: operations });
+  // Everything the request created is the run's: registered for removal before anything is judged.
+  await trackBulkCreations(ctx, operations, res);
   ctx.verify.status(res, 200, 'POST /Bulk answers 200 with a BulkResponse');
   ctx.verify.schema(res, 'Rfc7644BulkResponse');
-  const ops: Record<string, any>[] = res.body.Operations;
-  // Everything the bulk request created is the run's: remove it at the end of the test.
-  ops.forEach((op, i) => {
-    const sent = operations[i];
-    if (sent?.method === 'POST' && String(op.status).startsWith('2') && idOf(op.location)) {
-      const resource = String(sent.path).toLowerCase().includes('group') ? 'groups' : 'users';
-      ctx.track(resource, idOf(op.location), resource === 'users' ? sent.data.userName : sent.data.displayName);
-    }
-  });
-  return { res, ops };
+  return { res, ops: res.body.Operations };
 }
 
 behaviour('RFC-BULK-POST', 'runs each bulk operation and reports its status and location', async (ctx) => {
