@@ -269,9 +269,14 @@ interface Probe {
 const probeMemo = new WeakMap<Population, Map<string, Promise<Refusal | undefined>>>();
 
 /** Sends a probe once per population (count=1: only acceptance matters); undefined when the server accepts it. */
-function probe(ctx: BehaviourContext, pop: Population, filter: string): Promise<Refusal | undefined> {
+function memoOf(pop: Population): Map<string, Promise<Refusal | undefined>> {
   let memo = probeMemo.get(pop);
   if (!memo) probeMemo.set(pop, (memo = new Map()));
+  return memo;
+}
+
+function probe(ctx: BehaviourContext, pop: Population, filter: string): Promise<Refusal | undefined> {
+  const memo = memoOf(pop);
   let p = memo.get(filter);
   if (!p) {
     p = (async () => {
@@ -281,7 +286,7 @@ function probe(ctx: BehaviourContext, pop: Population, filter: string): Promise<
       return refused;
     })();
     memo.set(filter, p);
-    p.catch(() => memo!.delete(filter));
+    p.catch(() => memo.delete(filter));
   }
   return p;
 }
@@ -343,8 +348,7 @@ export function probesOf(node: FilterNode, base: string): Probe[] {
  * `label (probe → 400 invalidFilter: "detail")`. Empty when it accepts every one of them alone.
  */
 export async function declinedOperators(ctx: BehaviourContext, pop: Population, node: FilterNode, refusal: Refusal): Promise<string[]> {
-  let memo = probeMemo.get(pop);
-  if (!memo) probeMemo.set(pop, (memo = new Map()));
+  const memo = memoOf(pop);
   const clause = formatFilter(node);
   if (!memo.has(clause)) memo.set(clause, Promise.resolve(refusal));
   const declined: string[] = [];
