@@ -95,6 +95,8 @@ const userNameEq = (m: Record<string, any>): FilterNode => ({ kind: 'compare', p
 
 async function findScope(ctx: BehaviourContext, prefix: string, members: Record<string, any>[]): Promise<Scope> {
   if (ctx.target.capabilities.filter === false) return { kind: 'none', why: "the server's ServiceProviderConfig says filter.supported is false" };
+  // A list may lag behind a create (an index): a strict subset of the population, nothing else, is asked again; with
+  // no scope, the last user is awaited with userName eq.
   const candidates: [('sw' | 'or'), FilterNode][] = [
     ['sw', { kind: 'compare', path: { attr: 'userName' }, op: 'sw', value: prefix }],
     ['or', members.slice(1).reduce<FilterNode>((left, m) => ({ kind: 'or', left, right: userNameEq(m) }), userNameEq(members[0]))],
@@ -103,7 +105,6 @@ async function findScope(ctx: BehaviourContext, prefix: string, members: Record<
   const tried: string[] = [];
   for (const [how, node] of candidates) {
     const text = formatFilter(node);
-    // A list may lag behind a create (an index): a strict subset of the population, nothing else, is asked again.
     for (const wait of [0, 500, 1500]) {
       if (wait) await new Promise((r) => setTimeout(r, wait));
       const [res, found] = await tolerantPages(ctx, text);
@@ -116,7 +117,22 @@ async function findScope(ctx: BehaviourContext, prefix: string, members: Record<
       }
     }
   }
+  await awaitListed(ctx, members[members.length - 1]);
   return { kind: 'none', why: `no filter selects exactly the run's users: ${tried.join('; ')}` };
+}
+
+/**
+ * Lists may lag behind creates (an index): without a scope to watch, the checks' own filters would be the first to
+ * ask. The last user created is asked for with userName eq until it is listed (a few tries); when eq is declined
+ * there is nothing to wait on, and the checks say what they see.
+ */
+async function awaitListed(ctx: BehaviourContext, last: Record<string, any>): Promise<void> {
+  const filter = formatFilter(userNameEq(last));
+  for (const wait of [0, 500, 1500, 3000]) {
+    if (wait) await new Promise((r) => setTimeout(r, wait));
+    const res = await ctx.scim.get('/Users', { query: { filter } });
+    if (res.status !== 200 || resources(res).some((u) => u?.id === last.id)) return;
+  }
 }
 
 /** The first answer to a filter and, when it is a list, every resource of its pages (at most MAX_PAGES); never fails. */
