@@ -35,6 +35,7 @@ export * from './checks/user-writes.ts';
 export * from './checks/user-patch-table.ts';
 export * from './checks/group-subject.ts';
 export * from './checks/rfc7644.ts';
+export * from './checks/rfc7644-population.ts';
 export * from './checks/discovery-meta.ts';
 export * from './checks/last-modified.ts';
 export * from './checks/needs.ts';

@@ -21,7 +21,8 @@ export interface ConformanceReporterOptions {
 
 function outcomeOf(tc: TestCase): TestOutcome | undefined {
   const meta = tc.meta();
-  if (!meta.behaviour || !meta.prefix) return undefined;
+  // A SCIM root at the host root has the prefix '' (not a missing one).
+  if (!meta.behaviour || meta.prefix === undefined) return undefined;
   const result = tc.result();
   let target: ResolvedTarget | undefined;
   try {
