@@ -24,6 +24,7 @@ const { values } = parseArgs({
     pipelining: { type: 'string', default: '4' },
     'api-version': { type: 'string' },
     ideal: { type: 'boolean' },
+    filter: { type: 'string' },
   },
 });
 
