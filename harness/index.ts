@@ -34,6 +34,7 @@ export * from './checks/user-lists.ts';
 export * from './checks/user-writes.ts';
 export * from './checks/user-patch-table.ts';
 export * from './checks/group-subject.ts';
+export * from './checks/group-writes.ts';
 export * from './checks/shared-answers.ts';
 export * from './checks/rfc7644.ts';
 export * from './checks/rfc7644-population.ts';
