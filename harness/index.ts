@@ -31,6 +31,7 @@ export { checkPatchModel } from './checks/patch-sequences.ts';
 export * from './oracles/urns.ts';
 export * from './checks/lists.ts';
 export * from './checks/user-lists.ts';
+export * from './checks/user-population.ts';
 export * from './checks/user-writes.ts';
 export * from './checks/user-patch-table.ts';
 export * from './checks/group-subject.ts';

@@ -13,6 +13,7 @@ import { RunLedger, type LedgerResource } from '../ledger.ts';
 import { pollUntil } from '../poll.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { registerSecret } from '../redact.ts';
+import { SharedAnswers } from '../shared-answers.ts';
 import { ConformanceFailure, createVerify, SetupFailure, type Verify } from '../verify.ts';
 import type { SkipKind } from '../results.ts';
 import { requirementSkip } from './skips.ts';
@@ -62,6 +63,16 @@ export interface SharedOptions {
    * prefix that asks for it: every prefix reads the same org, so checks on the other prefix read it too.
    */
   scope?: 'prefix' | 'run';
+}
+
+export interface ReadOptions extends Pick<RequestOptions, 'query' | 'headers'> {
+  /**
+   * A list or filter of what the run wrote (they lag writes): the first reader sends it through `eventually` until
+   * `settled(answer)`; a cached answer that is not settled for a later reader is read again (and replaces it).
+   */
+  settled?: (res: HttpResult) => boolean;
+  /** Read under another configured prefix (default: the check's own). */
+  prefix?: string;
 }
 
 export interface BehaviourContext {
@@ -116,7 +127,7 @@ export interface BehaviourContext {
    * check that reads the same thing (its exchange is the evidence of each; only the first check counts the request).
    * Only for what no check changes: discovery resources, and shared read-only fixtures.
    */
-  read(path: string, opts?: Pick<RequestOptions, 'query' | 'headers'>): Promise<HttpResult>;
+  read(path: string, opts?: ReadOptions): Promise<HttpResult>;
   /**
    * Lists and filters may lag writes (a search index, on a live org): sends `fetch` until `settled(answer)` holds or the
    * target's index wait runs out (SCIM_INDEX_WAIT_MS; 0 on the embedded emulator: one request), backing off between
@@ -137,7 +148,7 @@ let nameCounter = 0;
 const MODULE_NONCE = Math.random().toString(36).slice(2, 6);
 const sharedFixtures = new Map<string, Promise<unknown>>();
 /** Answers of ctx.read, per prefix, identity and request (a worker's: each vitest worker is its own process). */
-const sharedReads = new Map<string, Promise<HttpResult>>();
+const sharedReads = new SharedAnswers<HttpResult>();
 
 /** A running check: its context, and the clean-up the runner calls when the check ends. */
 export interface RunningCheck {
@@ -289,20 +300,16 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
       }
       return p;
     },
-    read(path, opts = {}) {
-      const key = [prefix, path, buildQuery(opts.query), JSON.stringify(opts.headers ?? {})].join('\u0000');
-      let answer = sharedReads.get(key);
-      if (!answer) {
-        answer = scim.get(path, opts);
-        sharedReads.set(key, answer);
-        answer.catch(() => sharedReads.delete(key));
-        return answer;
-      }
-      return answer.then((res) => {
-        const reused: RecordedExchange = { ...res.exchange, reused: true };
-        exchanges.push(reused);
-        return { ...res, exchange: reused };
-      });
+    async read(path, opts = {}) {
+      const client = opts.prefix === undefined || opts.prefix === prefix ? scim : ctx.scimAt(opts.prefix);
+      const key = [client.prefix, path, buildQuery(opts.query), JSON.stringify(opts.headers ?? {})].join('\u0000');
+      const send = () => client.get(path, { query: opts.query, headers: opts.headers });
+      const { settled } = opts;
+      const { answer, reused } = await sharedReads.get(key, settled ? () => ctx.eventually(send, settled) : send, settled);
+      if (!reused) return answer;
+      const exchange: RecordedExchange = { ...answer.exchange, reused: true };
+      exchanges.push(exchange);
+      return { ...answer, exchange };
     },
     async eventually(fetch, settled) {
       const polled = await pollUntil(fetch, settled, target.indexWaitMs);
