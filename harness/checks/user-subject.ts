@@ -34,13 +34,15 @@ function reusedAnswer(ctx: BehaviourContext, res: HttpResult): HttpResult {
   return { ...res, exchange };
 }
 
+const isAnswer = (v: unknown): v is HttpResult => isObject(v) && typeof v.status === 'number' && isObject(v.exchange);
+
 /**
  * Answers several checks judge: `send` runs once per worker and key (per prefix, or once for the run), through the
  * check that asks first; every later check gets the same answers, their exchanges recorded as its evidence (reused, not
- * counted again). `send` returns the answers by name; it throws only when a set-up step fails (then every check that
- * needs them is blocked).
+ * counted again). `send` returns the answers by name (other values, e.g. the body it sent, are handed on as they are);
+ * it throws only when a set-up step fails (then every check that needs them is blocked).
  */
-export async function sharedAnswers<T extends Record<string, HttpResult | undefined>>(
+export async function sharedAnswers<T extends Record<string, unknown>>(
   ctx: BehaviourContext,
   key: string,
   send: () => Promise<T>,
@@ -56,8 +58,8 @@ export async function sharedAnswers<T extends Record<string, HttpResult | undefi
     { scope },
   );
   if (mine) return answers;
-  const out: Record<string, HttpResult | undefined> = {};
-  for (const [name, res] of Object.entries(answers)) out[name] = res && reusedAnswer(ctx, res);
+  const out: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(answers)) out[name] = isAnswer(v) ? reusedAnswer(ctx, v) : v;
   return out as T;
 }
 
