@@ -22,6 +22,7 @@ import type { LedgerResource } from '../runtime/ledger.ts';
 import { SetupFailure } from '../runtime/verify.ts';
 import { collectionPath } from '../config/target.ts';
 import { ENTERPRISE_URN } from '../oracles/urns.ts';
+import { describeAssertion, unmet, type Assertion } from './user-state.ts';
 
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -227,6 +228,30 @@ export async function currentState(ctx: BehaviourContext, s: WriteSubject): Prom
     if (res.status !== 200 || !s.state) setupFailed(ctx, res, 'GET the write subject', 'a 200 answer carrying the user');
   }
   return s.state!;
+}
+
+/**
+ * The subject in a state where every `need` holds: as it is when its last known representation holds them; otherwise
+ * (set-up) after one PUT of `establish(names)`, a full user body keeping the subject's names. Blocks the check when the
+ * PUT does not bring it there.
+ */
+export async function subjectIn(
+  ctx: BehaviourContext,
+  needs: readonly Assertion[],
+  establish: (names: { userName: string; displayName: string }) => Record<string, unknown>,
+): Promise<WriteSubject> {
+  const s = await writeSubject(ctx);
+  if (s.state && !unmet(needs, s.state)) return s;
+  const names = {
+    userName: typeof s.state?.userName === 'string' ? s.state.userName : ctx.names.userName('subject'),
+    displayName: typeof s.state?.displayName === 'string' ? s.state.displayName : ctx.names.displayName('subject'),
+  };
+  const res = await writeTo(s, (p) => ctx.scim.put(p, establish(names)));
+  const missing = s.state ? unmet(needs, s.state) : needs[0];
+  if (res.status !== 200 || !s.state || missing) {
+    setupFailed(ctx, res, `a PUT brings the write subject into the state the check starts from${missing ? ` (${describeAssertion(missing)})` : ''}`, 'a 200 answer showing that state');
+  }
+  return s;
 }
 
 /**
