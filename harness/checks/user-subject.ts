@@ -143,6 +143,8 @@ export interface WriteSubject {
   path: string;
   /** The last representation the target answered with (POST, PUT, PATCH, GET); undefined when not known. */
   state?: Record<string, any>;
+  /** The answer `state` comes from. */
+  answer?: HttpResult;
   /** The version of `state` (ETag header, else meta.version), when the answer announced one. */
   version?: string;
   /** The versions it went through, oldest first. */
@@ -187,21 +189,18 @@ export function observe(s: WriteSubject, res: HttpResult, write: boolean): void 
   if (write) s.writtenAt = Date.now();
   if (res.status === 404) {
     s.gone = true;
-    s.state = undefined;
-    s.version = undefined;
+    s.state = s.answer = s.version = undefined;
     return;
   }
   const body = res.body;
   if (res.status >= 200 && res.status < 300 && isObject(body) && String(body.id ?? '').toLowerCase() === s.id.toLowerCase()) {
     s.state = body;
+    s.answer = res;
     s.version = versionOf(res);
     if (s.version !== undefined && s.versions.at(-1) !== s.version) s.versions.push(s.version);
     return;
   }
-  if (write && !(res.status >= 400 && res.status < 500)) {
-    s.state = undefined;
-    s.version = undefined;
-  }
+  if (write && !(res.status >= 400 && res.status < 500)) s.state = s.answer = s.version = undefined;
 }
 
 /** A write to the subject (main identity), observed. */
