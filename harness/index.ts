@@ -43,3 +43,5 @@ export * from './checks/discovery-meta.ts';
 export * from './checks/last-modified.ts';
 export * from './checks/needs.ts';
 export * from './checks/cases.ts';
+export * from './checks/user-state.ts';
+export * from './checks/user-subject.ts';
