@@ -171,7 +171,7 @@ export function readUsers(ctx: BehaviourContext, query: Record<string, string>, 
 }
 
 /** GET /users/{S} with `query`, shared by every check of this prefix that reads it (a read by id: no wait). */
-export function readSubject(ctx: BehaviourContext, pop: UserPopulation, query: Record<string, string | string[]> = {}, prefix?: string): Promise<HttpResult> {
+export function readPopulationSubject(ctx: BehaviourContext, pop: UserPopulation, query: Record<string, string | string[]> = {}, prefix?: string): Promise<HttpResult> {
   return ctx.read(`/users/${pop.subject.id}`, { query, ...(prefix ? { prefix } : {}) });
 }
 

@@ -12,7 +12,7 @@ import {
   caseTable,
   ciGet,
   populationPart,
-  readSubject,
+  readPopulationSubject,
   readUsers,
   rowsOf,
   subjectQuery,
@@ -99,7 +99,7 @@ function checkProjection(
 
 /** GET /users/{S} with `query` (one request per prefix for every check sending the same): 200, a ScimV2User, S. */
 async function getProjected(ctx: BehaviourContext, pop: UserPopulation, query: Record<string, string | string[]>): Promise<HttpResult> {
-  const res = await readSubject(ctx, pop, query);
+  const res = await readPopulationSubject(ctx, pop, query);
   ctx.verify.status(res, 200);
   ctx.verify.schema(res, 'ScimV2User');
   ctx.verify.equal(res, res.body.id, pop.subject.id, 'id of the user requested');

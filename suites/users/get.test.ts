@@ -5,7 +5,7 @@
  * for every check that judges it.
  */
 import { randomUUID } from 'node:crypto';
-import { behaviour, readSubject, userPopulation, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
+import { behaviour, readPopulationSubject, userPopulation, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
 
 const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
 /** The documented prefixes (reference §2): the same operations under both. */
@@ -14,7 +14,7 @@ const GENESYS_PREFIXES = ['/api/v2/scim', '/api/v2/scim/v2'];
 /** GET /users/{S}, shared by the checks of this prefix, with S's POST answer (what the run created). */
 async function getSubject(ctx: BehaviourContext): Promise<{ created: HttpResult; res: HttpResult }> {
   const pop = await userPopulation(ctx);
-  return { created: pop.subject.created, res: await readSubject(ctx, pop) };
+  return { created: pop.subject.created, res: await readPopulationSubject(ctx, pop) };
 }
 
 behaviour('USR-GET', 'returns a user by id', async (ctx) => {
@@ -60,10 +60,10 @@ behaviour('USR-BOTH-PREFIXES', 'serves the same user under /api/v2/scim/users an
 
   const pop = await userPopulation(ctx);
   const id = pop.subject.id;
-  const a = await readSubject(ctx, pop);
+  const a = await readPopulationSubject(ctx, pop);
   verify.status(a, 200, `HTTP status under ${here}`);
   verify.schema(a, 'ScimV2User');
-  const b = await readSubject(ctx, pop, {}, otherPrefix);
+  const b = await readPopulationSubject(ctx, pop, {}, otherPrefix);
   verify.status(b, 200, `HTTP status under ${otherPrefix} of a user the run created`);
   verify.schema(b, 'ScimV2User');
   verify.equal(b, withoutUris(b.body), withoutUris(a.body), `the user under ${otherPrefix} equals the user under ${here} (URIs aside)`);

@@ -8,7 +8,7 @@ import {
   behaviour,
   needWrites,
   populationPart,
-  readSubject,
+  readPopulationSubject,
   readUsers,
   subjectQuery,
   userPopulation,
@@ -25,7 +25,7 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 /** GET /users/{S} (shared by the checks of this prefix): 200, a ScimV2User, S. */
 async function getSubject(ctx: BehaviourContext): Promise<{ pop: UserPopulation; res: HttpResult }> {
   const pop = await userPopulation(ctx);
-  const res = await readSubject(ctx, pop);
+  const res = await readPopulationSubject(ctx, pop);
   ctx.verify.status(res, 200);
   ctx.verify.schema(res, 'ScimV2User');
   ctx.verify.equal(res, res.body.id, pop.subject.id, 'id of the user requested');
@@ -64,7 +64,7 @@ behaviour('USR-META-LOCATION', 'gives the URI of the user as meta.location, and 
   // The location is the URI the user was read at: that GET (shared) is the one on it. Otherwise it is followed with a
   // client that takes paths from the origin (it shares the check's connection and identity), whatever prefix it names.
   const root = Object.create(scim, { prefix: { value: '' } }) as typeof scim;
-  const followed = url.href === requested.href ? await readSubject(ctx, pop) : await root.get(`${url.pathname}${url.search}`);
+  const followed = url.href === requested.href ? await readPopulationSubject(ctx, pop) : await root.get(`${url.pathname}${url.search}`);
   verify.status(followed, 200, `HTTP status of GET meta.location (${location})`);
   verify.schema(followed, 'ScimV2User');
   verify.equal(followed, followed.body.id, id, 'GET meta.location returns the same user (id)');
@@ -142,7 +142,7 @@ behaviour('USR-PASSWORD-NEVER-RETURNED', 'never returns the password (POST, GET,
   // Reads: the population's subject S, created with a password of its own (read once per prefix for every check).
   const pop = await userPopulation(ctx);
   const read = pop.subject.password ? [pop.subject.password] : [];
-  const got = await readSubject(ctx, pop);
+  const got = await readPopulationSubject(ctx, pop);
   verify.status(got, 200);
   verify.schema(got, 'ScimV2User');
   noPassword(got, 'GET /users/{id}', read);
