@@ -28,9 +28,13 @@ const suite = (name: string, files = SUITE_FILES.genesys): TestProjectInlineConf
     exclude: ['**/node_modules/**', ...files.exclude],
     globalSetup: ['runner/global-setup.ts'],
     // runner/worker-signals.ts: a first Ctrl-C lets the running check end with its clean-up (bin/conformance.ts).
-    setupFiles: ['allure-vitest/setup', 'runner/worker-signals.ts'],
+    setupFiles: ['allure-vitest/setup', 'runner/worker-setup.ts', 'runner/worker-signals.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // One module graph per worker, not per file: the client-side rate limit, the token cache, shared fixtures and
+    // shared reads (harness/runtime/behaviour/context.ts) are then the worker's, across its files. With a module graph
+    // per file each file had its own rate limiter, and a run sent more than SCIM_RATE_LIMIT per minute.
+    isolate: false,
   },
 });
 

@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- --case spc --duration 5 --connections 8 --pipelining 4]
  * npm run bench -- --case patch-pbt   (generated PATCH cases per second; see bench/patch-pbt.ts)
+ * npm run bench -- --case real-org [--ideal]   (the whole suite against the live-org emulator: requests, wall time)
  *
  * Starts the emulator (rate limit off) and a bare node:http server answering a same-size JSON
  * body, then loads each with keep-alive GETs from a child process (bench/load.ts, undici Pool
@@ -21,6 +22,9 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '1' },
     connections: { type: 'string', default: '8' },
     pipelining: { type: 'string', default: '4' },
+    'api-version': { type: 'string' },
+    ideal: { type: 'boolean' },
+    filter: { type: 'string' },
   },
 });
 
@@ -70,6 +74,12 @@ const fmt = (r: LoadResult) =>
   `${r.rps.toFixed(0).padStart(7)} req/s  (${r.requests} in ${r.seconds.toFixed(1)} s, non-2xx ${r.non2xx}, errors ${r.errors}, ` +
   `p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, load-gen RSS ${r.rssMb.toFixed(0)} MB)`;
 
+if (values.case === 'real-org') {
+  // Not a throughput case: the whole suite against the live-org emulator (bench/real-org.ts).
+  const { realOrg } = await import('./real-org.ts');
+  await realOrg(process.argv.slice(2));
+  process.exit(0);
+}
 const benchCase = BENCH_CASES.find((c) => c.name === values.case);
 if (!benchCase) {
   console.error(`unknown --case ${values.case}; known: ${BENCH_CASES.map((c) => c.name).join(', ')}`);

@@ -4,7 +4,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ScimHttpError } from './http-types.ts';
+import { ScimHttpError, scimErrorBody } from './http-types.ts';
 import { parseQueryString } from './query.ts';
 
 export interface DemoClient {
@@ -127,13 +127,18 @@ function safeEqual(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
+/**
+ * An OAuth error (RFC 6749 §5.2: error, error_description; Genesys adds description) that is a SCIM error body as
+ * well (schemas, status, detail), so a client reading either shape gets the reason; OAuth clients ignore the
+ * members they do not know (§5.1).
+ */
 function oauthError(reply: FastifyReply, status: number, error: string, description: string, basic = false) {
   if (basic) reply.header('www-authenticate', 'Basic realm="oauth"');
   return reply
     .code(status)
     .header('cache-control', 'no-store')
     .type('application/json; charset=utf-8')
-    .send(JSON.stringify({ error, description, error_description: description }));
+    .send(JSON.stringify({ ...scimErrorBody(status, description), error, description, error_description: description }));
 }
 
 /**

@@ -73,3 +73,19 @@ export function scimErrorBody(status: number, detail: string, scimType?: ScimTyp
     detail,
   };
 }
+
+/** Characters of a client-supplied text quoted in an error detail (or a report) before it is cut. */
+export const QUOTE_MAX = 120;
+
+/** `text` cut to `max` characters, saying how much was left out: client text is quoted, never echoed whole. */
+export function clip(text: string, max = QUOTE_MAX): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/** A short, safe rendering of a client-supplied JSON value for an error detail (never a huge or deep value whole). */
+export function excerpt(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(clip(v));
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : typeof v;
+}

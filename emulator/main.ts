@@ -2,8 +2,10 @@
  * `npm run emulator`: start the SCIM emulator in the foreground.
  * Env: PORT (default 4010), HOST (default 127.0.0.1), SCIM_API_VERSION (2021 | 2019, default 2021),
  * RATE_LIMIT_PER_MINUTE (default 300, 0 = off), EMULATOR_LOG (1 = fastify request logging),
- * SCIM_CONTRACT_MODE (true = connector contract mode), SCIM_CONTRACT_REPORT_DIR (default reports/contract).
+ * SCIM_CONTRACT_MODE (true = connector contract mode), SCIM_CONTRACT_REPORT_DIR (default reports/contract),
+ * SCIM_EMULATOR_PROFILE (default | live) and, for live, the SCIM_LIVE_* knobs of live.ts (LIVE_ENV).
  */
+import { describeLive, LIVE_ENV, liveOptionsFromEnv, type LiveOptions } from './live.ts';
 import { isApiVersion, SCIM_PREFIXES } from './operations.ts';
 import { startEmulator } from './server.ts';
 
@@ -24,6 +26,16 @@ const contractMode = (process.env.SCIM_CONTRACT_MODE ?? '').trim().toLowerCase()
 if (!['', 'true', 'false', '1', '0'].includes(contractMode)) fail(`invalid SCIM_CONTRACT_MODE ${process.env.SCIM_CONTRACT_MODE} (true or false)`);
 const contractEnabled = contractMode === 'true' || contractMode === '1';
 const contractDir = process.env.SCIM_CONTRACT_REPORT_DIR || 'reports/contract';
+const profile = (process.env.SCIM_EMULATOR_PROFILE || 'default').trim().toLowerCase();
+if (profile !== 'default' && profile !== 'live') fail(`invalid SCIM_EMULATOR_PROFILE ${process.env.SCIM_EMULATOR_PROFILE} (default or live)`);
+let live: LiveOptions | undefined;
+try {
+  if (profile === 'live') live = liveOptionsFromEnv(process.env);
+} catch (err) {
+  fail((err as Error).message);
+}
+const ignored = Object.values(LIVE_ENV).filter((name) => profile !== 'live' && (process.env[name] ?? '') !== '');
+if (ignored.length > 0) console.warn(`emulator: ${ignored.join(', ')} ignored: they apply with SCIM_EMULATOR_PROFILE=live`);
 
 const emulator = await startEmulator({
   host,
@@ -32,14 +44,17 @@ const emulator = await startEmulator({
   rateLimitPerMinute,
   logger: process.env.EMULATOR_LOG === '1',
   ...(contractEnabled ? { contract: { enabled: true, reportDir: contractDir } } : {}),
-});
+  ...(live ? { live } : {}),
+}).catch((err: Error) => fail(err.message));
+const effectiveRate = emulator.live ? emulator.live.rateLimitPerMinute : rateLimitPerMinute;
 
 const admin = emulator.clients.find((c) => c.name === 'admin') ?? emulator.clients[0];
 const lines = [
   `Genesys Cloud SCIM emulator (API version ${emulator.apiVersion}) listening on ${emulator.url}`,
   `  SCIM base URLs: ${SCIM_PREFIXES.map((p) => emulator.url + p).join('  ')}`,
   `  token endpoint: POST ${emulator.url}/oauth/token`,
-  `  rate limit: ${rateLimitPerMinute === 0 ? 'off' : `${rateLimitPerMinute}/min per token`}`,
+  `  profile: ${emulator.live ? describeLive(emulator.live) : 'default (no added latency, faults or index lag)'}`,
+  `  rate limit: ${effectiveRate === 0 ? 'off' : `${effectiveRate}/min per token`}`,
   ...(contractEnabled
     ? [`  contract mode: on; report: GET ${emulator.url}/contract/report (?format=text), files in ${contractDir}/ (on each report request and at exit)`]
     : []),

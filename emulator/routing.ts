@@ -36,6 +36,8 @@ export interface RouteContext {
   onClose(fn: () => void | Promise<void>): void;
   /** Behaviour switches for the users/groups domain (EmulatorOptions.behaviour). */
   behaviour: EmulatorBehaviourOptions;
+  /** Search-index lag of lists and filters in ms (live-org profile); 0 = none. */
+  indexLagMs: number;
 }
 
 /**

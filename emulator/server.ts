@@ -7,8 +7,12 @@
  * parses JSON bodies (400/415), calls the handler and serializes the ScimResponse.
  * Operations absent from the API version answer 404; other methods on a known path answer 405.
  * With `contract.enabled`, contract/ records every request's violations of the documented request contract
- * (each SCIM route carries its operation in its route config) and serves GET /contract/report.
+ * (each SCIM route carries its operation in its route config) and serves GET /contract/report. With `live`, live.ts
+ * adds a real org's latency, rate limit and faults, and the domain's lists lag writes (domain/index-lag.ts).
+ * Errors the HTTP parser raises before any route runs get SCIM error bodies too (scimClientErrorHandler).
  */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -17,6 +21,7 @@ import Fastify, {
   type onRequestHookHandler,
 } from 'fastify';
 import {
+  clip,
   ScimHttpError,
   scimErrorBody,
   type ApiVersion,
@@ -35,6 +40,7 @@ import {
   type TokenInfo,
 } from './auth.ts';
 import { CONTRACT_ROUTE_CONFIG, installContractMode, type ContractHandle, type ContractOptions } from './contract/index.ts';
+import { installLiveProfile, resolveLive, type LiveOptions, type LiveProfile } from './live.ts';
 import { isApiVersion, loadOperations, type OperationsTable } from './operations.ts';
 import { parseQueryString, toScimQuery, type RawQuery } from './query.ts';
 import { buildRoutes } from './routes.ts';
@@ -43,6 +49,7 @@ import { PreSerialized, type EmulatorBehaviourOptions, type RouteContext, type R
 export type { DemoClient } from './auth.ts';
 export type { RouteContext, RouteDef, RouteProvider } from './routing.ts';
 export type { ContractHandle, ContractOptions, ContractReport } from './contract/index.ts';
+export type { LiveOptions, LiveProfile } from './live.ts';
 
 export interface EmulatorOptions {
   /** Default '127.0.0.1'. */
@@ -71,6 +78,12 @@ export interface EmulatorOptions {
   domainRoutes?: boolean;
   /** Connector contract mode: record every request's violations of the documented request contract (contract/). */
   contract?: ContractOptions;
+  /**
+   * The live-org profile (live.ts): latency ± jitter on every response, the per-token rate limit
+   * (live.rateLimitPerMinute, else rateLimitPerMinute, else 300), occasional 503s, optional random 429s and
+   * connection resets, and lists/filters that lag writes by live.indexLagMs by the `now` clock. Absent: none of it.
+   */
+  live?: LiveOptions;
 }
 
 export interface RunningEmulator {
@@ -81,6 +94,8 @@ export interface RunningEmulator {
   clients: DemoClient[];
   /** Contract mode's report access, when EmulatorOptions.contract.enabled. */
   contract?: ContractHandle;
+  /** The live-org profile in effect (defaults filled in, the seed drawn), when EmulatorOptions.live is set. */
+  live?: LiveProfile;
   close(): Promise<void>;
 }
 
@@ -131,7 +146,7 @@ function scimErrorHandler(err: FastifyError | Error, request: FastifyRequest, re
   switch (fe.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return sendScimError(request, reply, new ScimHttpError(415,
-        `Unsupported Content-Type ${request.headers['content-type'] ?? '(none)'}; use application/scim+json or application/json`));
+        `Unsupported Content-Type ${clip(request.headers['content-type'] ?? '(none)')}; use application/scim+json or application/json`));
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return sendScimError(request, reply, new ScimHttpError(413, `Request body exceeds ${BODY_LIMIT} bytes`));
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -145,6 +160,69 @@ function scimErrorHandler(err: FastifyError | Error, request: FastifyRequest, re
   }
   request.log.error({ err }, 'unhandled error in SCIM handler');
   return sendScimError(request, reply, new ScimHttpError(500, 'An internal server error occurred'));
+}
+
+/** Node HTTP parser errors (llhttp codes) → status and detail; anything else is a 400 naming the code. */
+const PARSER_ERRORS: Readonly<Record<string, readonly [number, string]>> = {
+  HPE_HEADER_OVERFLOW: [431, 'The request line and headers exceed the 16 KB this server accepts'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request was not received in time'],
+  ERR_HTTP_HEADERS_TIMEOUT: [408, 'The request headers were not received in time'],
+  HPE_INVALID_METHOD: [400, 'The request method is not valid'],
+  HPE_INVALID_URL: [400, 'The request target is not a valid URL path'],
+  HPE_INVALID_VERSION: [400, 'The HTTP version is not valid (HTTP/1.1 expected)'],
+  HPE_INVALID_CONSTANT: [400, 'The request line is not valid HTTP/1.1'],
+  HPE_INVALID_HEADER_TOKEN: [400, 'A header name or value holds characters HTTP does not allow'],
+  HPE_INVALID_CONTENT_LENGTH: [400, 'Content-Length is not valid'],
+  HPE_UNEXPECTED_CONTENT_LENGTH: [400, 'Content-Length and Transfer-Encoding were both sent'],
+  HPE_INVALID_TRANSFER_ENCODING: [400, 'Transfer-Encoding is not valid (only chunked is supported)'],
+  HPE_INVALID_CHUNK_SIZE: [400, 'The chunked body has a chunk size that is not valid'],
+  HPE_CR_EXPECTED: [400, 'A line does not end with CRLF'],
+  HPE_LF_EXPECTED: [400, 'A line does not end with CRLF'],
+  HPE_STRICT: [400, 'The request is not valid HTTP/1.1'],
+};
+
+/**
+ * Errors Node's HTTP parser raises before any route runs (malformed request line, headers too large, bad chunked
+ * encoding, …) are answered with a SCIM error body too, then the connection is closed (fastify's
+ * clientErrorHandler). Nothing is written when the socket is gone or a response on it has started.
+ */
+export function scimClientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, detail] = PARSER_ERRORS[err.code ?? ''] ?? [400, `The request is not valid HTTP/1.1 (${err.code ?? 'parse error'})`];
+  const body = JSON.stringify(scimErrorBody(status, detail, status === 400 ? 'invalidSyntax' : undefined));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${SCIM_CT}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
+}
+
+const kHiddenContentType = Symbol('hiddenContentType');
+type WithHiddenType = FastifyRequest & { [kHiddenContentType]?: string };
+
+/**
+ * A request without a body that still names a Content-Type (a DELETE or GET from some clients) has nothing to
+ * parse, so its type is no reason for a 415: the header is set aside before fastify picks a body parser (the same
+ * "empty" test as fastify's) and put back for the handler. Only a body of an unsupported type is a 415.
+ */
+function setAsideEmptyBodyType(request: FastifyRequest): void {
+  const h = request.headers;
+  const type = h['content-type'];
+  if (type === undefined || h['transfer-encoding'] !== undefined) return;
+  const length = h['content-length'];
+  if (length !== undefined && length !== '0') return;
+  (request as WithHiddenType)[kHiddenContentType] = type;
+  delete h['content-type'];
+}
+
+function restoreContentType(request: FastifyRequest): void {
+  const type = (request as WithHiddenType)[kHiddenContentType];
+  if (type !== undefined) request.headers['content-type'] = type;
 }
 
 const HOST_RE = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
@@ -195,8 +273,13 @@ function registerScimRoutes(scope: FastifyInstance, routes: RouteDef[], cfg: Ada
   );
   scope.setErrorHandler(scimErrorHandler);
 
-  const notInVersion = (what: string) => async () => {
+  const notInVersion = (what: string) => async (request: FastifyRequest) => {
+    restoreContentType(request);
     throw new ScimHttpError(404, `${what} is not available in API version ${cfg.apiVersion}`);
+  };
+  const setAsideHook: onRequestHookHandler = (request, _reply, done) => {
+    setAsideEmptyBodyType(request);
+    done();
   };
 
   // path (per prefix) → methods declared / methods available in this version
@@ -220,7 +303,7 @@ function registerScimRoutes(scope: FastifyInstance, routes: RouteDef[], cfg: Ada
       const entry = op?.prefixes[prefix];
       const config = { [CONTRACT_ROUTE_CONFIG]: { operation: def.operation, prefix, available: entry !== undefined } };
       if (entry === undefined) {
-        scope.route({ method: def.method, url, config, handler: notInVersion(`${def.method} ${url}`) });
+        scope.route({ method: def.method, url, config, onRequest: setAsideHook, handler: notInVersion(`${def.method} ${url}`) });
         continue;
       }
       slot.available.add(def.method);
@@ -241,6 +324,7 @@ function registerScimRoutes(scope: FastifyInstance, routes: RouteDef[], cfg: Ada
           done(err as Error);
           return;
         }
+        setAsideEmptyBodyType(request);
         done();
       };
 
@@ -250,6 +334,7 @@ function registerScimRoutes(scope: FastifyInstance, routes: RouteDef[], cfg: Ada
         config,
         onRequest,
         handler: async (request, reply) => {
+          restoreContentType(request);
           const query = toScimQuery(request.query as RawQuery);
           for (const name of required) {
             const v = name === 'filter' ? query.filter : query.raw[name];
@@ -284,7 +369,9 @@ function registerScimRoutes(scope: FastifyInstance, routes: RouteDef[], cfg: Ada
     scope.route({
       method: rest,
       url,
+      onRequest: setAsideHook,
       handler: async (request) => {
+        restoreContentType(request);
         if (slot.available.size === 0) {
           throw new ScimHttpError(404, `${request.method} ${url} is not available in API version ${cfg.apiVersion}`);
         }
@@ -300,6 +387,7 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
   apiVersion: ApiVersion;
   clients: DemoClient[];
   contract?: ContractHandle;
+  live?: LiveProfile;
 }> {
   const apiVersion = options.apiVersion ?? '2021';
   if (!isApiVersion(apiVersion)) throw new Error(`Unknown apiVersion ${String(apiVersion)} (expected 2021 or 2019)`);
@@ -307,11 +395,15 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
   const table = options.operations ?? loadOperations();
   const clients = loadDemoClients();
   const store = new TokenStore(options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, now);
+  const live = options.live
+    ? resolveLive({ ...options.live, rateLimitPerMinute: options.live.rateLimitPerMinute ?? options.rateLimitPerMinute })
+    : undefined;
 
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
+    clientErrorHandler: scimClientErrorHandler,
     // malformed URL encoding / over-long path parameter: SCIM error bodies too
     frameworkErrors: (err, request, reply) => {
       const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
@@ -336,6 +428,7 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
     now,
     onClose: (fn) => { closers.push(fn); },
     behaviour: options.behaviour ?? {},
+    indexLagMs: live?.indexLagMs ?? 0,
   };
   app.addHook('onClose', async () => {
     for (const fn of closers) await fn();
@@ -343,6 +436,8 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
   const routes = buildRoutes(ctx, options.routeProviders ?? [], options.domainRoutes ?? true);
 
   app.setErrorHandler(scimErrorHandler);
+  // Live-profile latency and faults first, on the root, so they come before authentication on every route.
+  if (live) installLiveProfile(app, live, (config) => typeof config === 'object' && config !== null && CONTRACT_ROUTE_CONFIG in config);
   // Contract mode hooks go on the root before the SCIM scope registers, so they see every request.
   const contract = options.contract?.enabled
     ? installContractMode(app, {
@@ -361,7 +456,7 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
     })
     : undefined;
   app.setNotFoundHandler((request, reply) =>
-    sendScimError(request, reply, new ScimHttpError(404, `No resource at ${request.method} ${request.url.split('?')[0]}`)));
+    sendScimError(request, reply, new ScimHttpError(404, `No resource at ${request.method} ${clip(request.url.split('?')[0]!)}`)));
 
   await app.register(oauthPlugin, { store, clients });
   await app.register(async (scope) => {
@@ -369,16 +464,16 @@ export async function buildEmulatorApp(options: EmulatorOptions = {}): Promise<{
       table,
       apiVersion,
       store,
-      rateLimitPerMinute: options.rateLimitPerMinute ?? 300,
+      rateLimitPerMinute: live ? live.rateLimitPerMinute : (options.rateLimitPerMinute ?? 300),
       now,
     });
   });
-  return { app, apiVersion, clients, ...(contract ? { contract } : {}) };
+  return { app, apiVersion, clients, ...(contract ? { contract } : {}), ...(live ? { live } : {}) };
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const { app, apiVersion, clients, contract } = await buildEmulatorApp(options);
+  const { app, apiVersion, clients, contract, live } = await buildEmulatorApp(options);
   await app.listen({ host, port: options.port ?? 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
@@ -390,6 +485,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     apiVersion,
     clients,
     ...(contract ? { contract } : {}),
+    ...(live ? { live } : {}),
     close: () => (closing ??= app.close().then(() => undefined)),
   };
 }

@@ -21,7 +21,8 @@ export interface ConformanceReporterOptions {
 
 function outcomeOf(tc: TestCase, interrupted: boolean): TestOutcome | undefined {
   const meta = tc.meta();
-  if (!meta.behaviour || !meta.prefix) return undefined;
+  // A SCIM root at the host root has the prefix '' (not a missing one).
+  if (!meta.behaviour || meta.prefix === undefined) return undefined;
   const result = tc.result();
   // A check cut short by the interruption (its worker stopped before it ended: no request count) judged nothing.
   if (interrupted && result.state !== 'passed' && result.state !== 'skipped' && meta.requests === undefined) return undefined;
@@ -40,7 +41,7 @@ function outcomeOf(tc: TestCase, interrupted: boolean): TestOutcome | undefined 
     level: meta.level ?? '?',
     resource: meta.resource ?? '?',
   };
-  Object.assign(base, { requests: meta.requests, retries: meta.retries, durationMs: tc.diagnostic()?.duration, ...(meta.cleanupProblems?.length ? { cleanup: meta.cleanupProblems } : {}) });
+  Object.assign(base, { requests: meta.requests, retries: meta.retries, durationMs: tc.diagnostic()?.duration, indexWait: meta.indexWait, ...(meta.cleanupProblems?.length ? { cleanup: meta.cleanupProblems } : {}) });
   // Skip kinds and failure parts are data the harness put in the task meta (harness/runtime/results.ts).
   if (result.state === 'skipped' && meta.blocked) {
     return { ...base, verdict: 'blocked', note: meta.blocked.reason, failure: meta.blocked.failure, message: `blocked: ${meta.blocked.reason}` };

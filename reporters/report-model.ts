@@ -32,6 +32,8 @@ export interface TestOutcome {
   durationMs?: number;
   /** What the test's clean-up could not remove (left for the end-of-run sweep): never a failure. */
   cleanup?: string[];
+  /** How long the check waited for its writes to show in lists and filters (ctx.eventually). */
+  indexWait?: { waitedMs: number; polls: number; settled: boolean };
 }
 
 export interface FailureDetail {
@@ -115,6 +117,11 @@ export interface ConformanceReport {
   generatedAt: string;
   startedAt: string;
   durationMs: number;
+  /**
+   * Lists and filters that lagged the run's writes (a search index): how many checks waited for their writes to show,
+   * the extra requests it cost, the longest wait, and how many checks gave up waiting (SCIM_INDEX_WAIT_MS ran out).
+   */
+  indexLag?: { checksThatWaited: number; polls: number; longestWaitMs: number; unsettled: number; waitLimitMs: number };
   /** Every SCIM request of the run (schemas/reports/conformance-report.schema.json); `runner` is included in `sent`. */
   requests: { sent: number; retried: number; runner?: { atStart: number; atEnd?: number } };
   targets: ReportTarget[];
@@ -330,6 +337,7 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
     startedAt: startedAt.toISOString(),
     durationMs: Math.max(0, now.getTime() - startedAt.getTime()),
     requests: requestTotals(outcomes, targets.map(([, t]) => t)),
+    ...indexLagOf(outcomes, targets.map(([, t]) => t)),
     targets: targets.map(([project, t]) => ({
       project,
       name: t.targetName,
@@ -351,6 +359,21 @@ export function buildReport(outcomes: TestOutcome[], targets: [string, ResolvedT
   const steps = outcomes.flatMap((o) => (o.cleanup ?? []).map((c) => `${o.test} on ${o.prefix}: ${c}`));
   if (steps.length) report.cleanup = { steps, leftBehind: [] };
   return sealReport(report);
+}
+
+/** The observed lag of lists and filters behind the run's writes (absent when no check had to wait). */
+function indexLagOf(outcomes: TestOutcome[], targets: ResolvedTarget[]): Pick<ConformanceReport, 'indexLag'> {
+  const waits = outcomes.flatMap((o) => (o.indexWait ? [o.indexWait] : []));
+  if (waits.length === 0) return {};
+  return {
+    indexLag: {
+      checksThatWaited: waits.length,
+      polls: waits.reduce((n, w) => n + w.polls, 0),
+      longestWaitMs: Math.max(...waits.map((w) => w.waitedMs)),
+      unsettled: waits.filter((w) => !w.settled).length,
+      waitLimitMs: Math.max(0, ...targets.map((t) => t.indexWaitMs ?? 0)),
+    },
+  };
 }
 
 /** The run's requests: the checks' (clean-up included) and what the runner sent at the start (per target). */

@@ -146,7 +146,7 @@ function rowOf(test: string): string | undefined {
 function failureView(r: BehaviourResult, f: FailureDetail): FailureView {
   return {
     apiVersion: r.apiVersion,
-    prefix: r.prefix,
+    prefix: prefixLabel(r.prefix),
     test: f.test,
     row: rowOf(f.test),
     requirement: f.requirement,
@@ -248,6 +248,11 @@ export function summaryLine(report: ConformanceReport): string {
   );
 }
 
+/** How a prefix reads in the report's columns: a SCIM root at the host root (prefix '') is "/". */
+export function prefixLabel(prefix: string): string {
+  return prefix === '' ? '/' : prefix;
+}
+
 export function prefixesOf(report: ConformanceReport): string[] {
   return [...new Set(report.results.map((r) => r.prefix))].sort();
 }
@@ -257,9 +262,16 @@ function factsOf(report: ConformanceReport): [string, string][] {
     ['suite', `${report.suite.name} ${report.suite.version} (commit ${report.suite.commit})`],
     ['generated', `${report.generatedAt}, took ${(report.durationMs / 1000).toFixed(1)} s, ${report.requests.sent} requests (${report.requests.retried} retried)`],
   ];
+  const lag = report.indexLag;
+  if (lag) {
+    facts.push([
+      'index lag',
+      `${lag.checksThatWaited} check(s) waited for their writes to show in lists and filters (longest ${(lag.longestWaitMs / 1000).toFixed(1)} s, ${lag.polls} extra requests${lag.unsettled ? `, ${lag.unsettled} still not shown after ${(lag.waitLimitMs / 1000).toFixed(1)} s` : ''})`,
+    ]);
+  }
   for (const t of report.targets) {
     const strict = t.strict ? ', strict (SHOULD counts like MUST)' : '';
-    facts.push(['target', `${t.name} (${t.embedded ? 'embedded emulator' : t.baseUrl}), API version ${t.apiVersion}, profile ${t.profile}${strict}, prefixes ${t.prefixes.join(', ')}, run ${t.runId}`]);
+    facts.push(['target', `${t.name} (${t.embedded ? 'embedded emulator' : t.baseUrl}), API version ${t.apiVersion}, profile ${t.profile}${strict}, prefixes ${t.prefixes.map(prefixLabel).join(', ')}, run ${t.runId}`]);
     facts.push(['ServiceProviderConfig', `${JSON.stringify(t.capabilities)}${t.capabilitiesNote ? ` (${t.capabilitiesNote})` : ''}`]);
   }
   const partial = partialText(report);
@@ -288,9 +300,10 @@ export function viewOf(report: ConformanceReport): ReportView {
     const first = results[0];
     const cells = prefixes.map((prefix): CellView => {
       const r = results.find((x) => x.prefix === prefix);
-      if (!r) return { prefix, verdict: 'not-run', mark: '-', explanation: 'not run: the behaviour was not checked on this prefix', cases: [] };
+      const label = prefixLabel(prefix);
+      if (!r) return { prefix: label, verdict: 'not-run', mark: '-', explanation: 'not run: the behaviour was not checked on this prefix', cases: [] };
       return {
-        prefix,
+        prefix: label,
         verdict: r.verdict,
         mark: markOf(r.verdict, r.level, strict),
         skipKind: r.skipKind,
@@ -333,7 +346,7 @@ export function viewOf(report: ConformanceReport): ReportView {
     summaryLine: summaryLine(report),
     strict,
     facts: factsOf(report),
-    prefixes,
+    prefixes: prefixes.map(prefixLabel),
     rows,
     failures,
     warnings,

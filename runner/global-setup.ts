@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { describeLive, liveOptionsFromEnv } from '../emulator/live.ts';
 import { startEmulator } from '../emulator/server.ts';
 import { cliConfig, cliPreflight, ConfigError, loadConfig, type ApiVersion, type TargetConfig } from '../harness/config/env.ts';
 import { closePools, fetchClientCredentialsToken, HttpClient, ScimClient, tokenSource, TokenError } from '../harness/runtime/http.ts';
@@ -71,7 +72,10 @@ export default async function setup(project: TestProject) {
   let target: Omit<ResolvedTarget, 'run'>;
 
   if (config.embedded) {
-    emulator = await startEmulator({ apiVersion: config.apiVersion as ApiVersion, rateLimitPerMinute: 0 });
+    // The live profile gives the embedded emulator a live org's conditions (latency, rate limit, 503s, index lag).
+    const live = config.emulatorProfile === 'live' ? liveOptionsFromEnv(config.emulatorLive) : undefined;
+    emulator = await startEmulator({ apiVersion: config.apiVersion as ApiVersion, rateLimitPerMinute: 0, ...(live ? { live } : {}) });
+    if (emulator.live) console.log(`[scim-conformance] embedded emulator: ${describeLive(emulator.live)}`);
     const admin = emulator.clients.find((c) => c.name === 'admin');
     const none = emulator.clients.find((c) => c.name === 'none');
     if (!admin || !none) throw new Error('the emulator has no "admin" and "none" demo clients (fixtures/emulator/clients.json)');
@@ -90,9 +94,11 @@ export default async function setup(project: TestProject) {
         limited: { auth: { kind: 'client-credentials', clientId: none.clientId, clientSecret: none.clientSecret, tokenUrl }, permissions: none.permissions },
       },
       allowWrites: true,
-      rateLimitPerMinute: 0,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      live: live !== undefined,
       workers,
       timeoutMs: config.timeoutMs,
+      indexWaitMs: config.indexWaitMs,
       capabilities: {},
       org: embeddedOrgFixtures(),
     };
@@ -111,6 +117,7 @@ export default async function setup(project: TestProject) {
       rateLimitPerMinute: config.rateLimitPerMinute,
       workers,
       timeoutMs: config.timeoutMs,
+      indexWaitMs: config.indexWaitMs,
       userPassword: config.userPassword,
       capabilities: {},
       org: config.org,

@@ -104,6 +104,7 @@ function plannedTarget(config: TargetConfig): ResolvedTarget {
     rateLimitPerMinute: config.rateLimitPerMinute,
     workers: 1,
     timeoutMs: config.timeoutMs,
+    indexWaitMs: config.indexWaitMs,
     capabilities: config.embedded ? embeddedCapabilities() : {},
     org: config.embedded ? embeddedOrgFixtures() : config.org,
     run: { runId: 'list', runPrefix: '', ledgerDir: '', startedAt: new Date(0).toISOString() },

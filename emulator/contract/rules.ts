@@ -59,6 +59,8 @@ export interface Violation {
   severity: Severity;
   message: string;
   source: string;
+  /** How many violations this one stands for, when the report folded repeats of a rule in one request (default 1). */
+  count?: number;
 }
 
 export function violation(rule: RuleId, message: string): Violation {

@@ -1,5 +1,5 @@
 /** Small helpers shared by the users and groups handlers: ETags, preconditions, paging parameters, JSON checks. */
-import { ScimHttpError, type ScimRequest } from '../http-types.ts';
+import { clip, ScimHttpError, type ScimRequest } from '../http-types.ts';
 
 export type EtagStyle = 'strong' | 'weak';
 
@@ -30,7 +30,7 @@ export function checkIfMatch(req: ScimRequest, etag: string): void {
   const h = req.headers['if-match'];
   if (h === undefined || h.trim() === '') return;
   if (!headerMatches(h, etag)) {
-    throw new ScimHttpError(400, `If-Match ${h} does not match the current version ${etag}`, 'invalidVers');
+    throw new ScimHttpError(400, `If-Match ${clip(h)} does not match the current version ${etag}`, 'invalidVers');
   }
 }
 
@@ -65,9 +65,9 @@ export interface Paging {
 function intParam(name: string, raw: string | undefined, dflt: number): number {
   if (raw === undefined || raw.trim() === '') return dflt;
   const t = raw.trim();
-  if (!/^[+-]?\d+$/.test(t)) throw new ScimHttpError(400, `${name} must be an integer, got "${raw}"`, 'invalidValue');
+  if (!/^[+-]?\d+$/.test(t)) throw new ScimHttpError(400, `${name} must be an integer, got "${clip(raw)}"`, 'invalidValue');
   const n = Number(t);
-  if (!Number.isSafeInteger(n)) throw new ScimHttpError(400, `${name} is out of range: "${raw}"`, 'invalidValue');
+  if (!Number.isSafeInteger(n)) throw new ScimHttpError(400, `${name} is out of range: "${clip(raw)}"`, 'invalidValue');
   return n;
 }
 

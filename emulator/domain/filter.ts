@@ -8,7 +8,7 @@
  * strictness 'lenient': also `and`-conjunctions of clauses and RFC-style aliases (`emails.value`, URN-qualified names).
  * Anything else → 400 invalidFilter whose detail lists the supported filters.
  */
-import { ScimHttpError } from '../http-types.ts';
+import { clip, ScimHttpError } from '../http-types.ts';
 
 export type FilterStrictness = 'strict' | 'lenient';
 
@@ -115,21 +115,21 @@ export function parseFilter(text: string, spec: FilterSpec, strictness: FilterSt
     if (!attrTok) throw invalid(spec, 'missing clause after logical operator');
     if (attrTok.quoted) throw invalid(spec, 'expected an attribute name');
     const rawAttr = attrTok.text;
-    if (/^not\b|[()[\]]/i.test(rawAttr)) throw invalid(spec, `"${rawAttr}": grouping, "not" and complex attribute filters are not supported`);
+    if (/^not\b|[()[\]]/i.test(rawAttr)) throw invalid(spec, `"${clip(rawAttr)}": grouping, "not" and complex attribute filters are not supported`);
     const lower = rawAttr.toLowerCase();
     const attr = spec.attributes.get(lower) ?? (strictness === 'lenient' ? spec.aliases.get(lower) : undefined);
     const opTok = tokens[i + 1];
-    if (!opTok || opTok.quoted) throw invalid(spec, `missing operator after "${rawAttr}"`);
+    if (!opTok || opTok.quoted) throw invalid(spec, `missing operator after "${clip(rawAttr)}"`);
     const op = opTok.text.toLowerCase();
     if (op !== 'eq') {
-      if (OTHER_OPERATORS.has(op)) throw invalid(spec, `operator "${opTok.text}" is not supported (only eq)`);
-      throw invalid(spec, `unknown operator "${opTok.text}"`);
+      if (OTHER_OPERATORS.has(op)) throw invalid(spec, `operator "${clip(opTok.text)}" is not supported (only eq)`);
+      throw invalid(spec, `unknown operator "${clip(opTok.text)}"`);
     }
-    if (attr === undefined) throw invalid(spec, `attribute "${rawAttr}" is not filterable`);
+    if (attr === undefined) throw invalid(spec, `attribute "${clip(rawAttr)}" is not filterable`);
     i += 2;
     const valueToks: Token[] = [];
     while (i < tokens.length && !isLogical(tokens[i])) valueToks.push(tokens[i++]);
-    if (valueToks.length === 0) throw invalid(spec, `missing value for "${rawAttr} eq"`);
+    if (valueToks.length === 0) throw invalid(spec, `missing value for "${clip(rawAttr)} eq"`);
     if (valueToks.length > 1 && valueToks.some((t) => t.quoted)) throw invalid(spec, 'unexpected text around a quoted value');
     clauses.push({
       attr,
@@ -138,7 +138,7 @@ export function parseFilter(text: string, spec: FilterSpec, strictness: FilterSt
     });
     if (i >= tokens.length) return clauses;
     const logical = tokens[i].text.toLowerCase();
-    if (strictness === 'strict') throw invalid(spec, `logical operator "${tokens[i].text}" is not supported (one clause only; quote values containing "and"/"or")`);
+    if (strictness === 'strict') throw invalid(spec, `logical operator "${clip(tokens[i].text)}" is not supported (one clause only; quote values containing "and"/"or")`);
     if (logical === 'or') throw invalid(spec, 'logical operator "or" is not supported');
     i++;
   }
@@ -149,7 +149,7 @@ export function booleanFilterValue(clause: FilterClause, spec: FilterSpec): bool
   const v = clause.value.toLowerCase();
   if (v === 'true') return true;
   if (v === 'false') return false;
-  throw invalid(spec, `${clause.attr} must be compared with true or false, got "${clause.value}"`);
+  throw invalid(spec, `${clause.attr} must be compared with true or false, got "${clip(clause.value)}"`);
 }
 
 export const USER_FILTER_SPEC: FilterSpec = (() => {

@@ -7,10 +7,11 @@
  * ignored in POST/PUT bodies, PATCH on it → 400 mutability.
  * 2019 (Ruby doc): no group POST/DELETE; the handlers answer 404 if called.
  */
-import { ScimHttpError, type ScimRequest, type ScimResponse } from '../http-types.ts';
+import { excerpt, ScimHttpError, type ScimRequest, type ScimResponse } from '../http-types.ts';
 import { checkIfMatch, ciGet, etagOf, ifNoneMatchIsCurrent, isObject, parsePaging } from './common.ts';
 import { checkCountLimit, listResponse, type DomainContext } from './context.ts';
 import { GROUP_FILTER_SPEC, parseFilter, type FilterClause } from './filter.ts';
+import { checkItemCount, checkStringLength } from './limits.ts';
 import { applyPatchValidated, parsePatchRequest } from './patch.ts';
 import { projectionFor, type Projection } from './projection.ts';
 import { GROUP_SCHEMA, GROUP_URN } from './schema.ts';
@@ -24,31 +25,76 @@ export interface GroupInput {
   members: MemberRef[];
 }
 
-/** Validates a group body (POST, PUT, or a patched document). id, externalId, meta and unknown attributes are ignored. */
-export function parseGroupBody(ctx: DomainContext, body: unknown, selfId?: string): GroupInput {
-  if (!isObject(body)) throw new ScimHttpError(400, 'The request body must be a JSON object', 'invalidSyntax');
+function parseMember(ctx: DomainContext, m: unknown, selfId: string | undefined): MemberRef {
+  if (!isObject(m)) throw bad('members items must be objects');
+  const value = ciGet(m, 'value');
+  if (typeof value !== 'string' || value === '') throw bad('members.value must be a user or group id');
+  checkStringLength(value, 'members.value');
+  const rawType = ciGet(m, 'type');
+  if (rawType !== undefined && rawType !== null && typeof rawType !== 'string') throw bad('members.type must be User or Group');
+  const want = typeof rawType === 'string' ? rawType.toLowerCase() : undefined;
+  if (want !== undefined && want !== 'user' && want !== 'group') throw bad(`members.type ${excerpt(rawType)} must be User or Group`);
+  let type: MemberRef['type'] | undefined;
+  if (want !== 'group' && ctx.store.liveUser(value)) type = 'User';
+  else if (want !== 'user' && ctx.store.group(value)) type = 'Group';
+  if (!type) throw bad(`Unknown member "${value}"${want ? ` of type ${rawType}` : ''}`);
+  if (type === 'Group' && value === selfId) throw bad('A group can not be a member of itself');
+  return { value, type };
+}
+
+function parseMembers(ctx: DomainContext, raw: unknown, selfId: string | undefined): MemberRef[] {
+  if (raw !== undefined && raw !== null && !Array.isArray(raw)) throw bad('members must be an array');
+  const members: MemberRef[] = [];
+  const seen = new Set<string>();
+  for (const m of (raw as unknown[] | undefined | null) ?? []) {
+    const ref = parseMember(ctx, m, selfId);
+    if (!seen.has(ref.value)) {
+      seen.add(ref.value);
+      members.push(ref);
+    }
+  }
+  return members;
+}
+
+/**
+ * The member items a PATCH request has already validated, by identity (patch.ts replaces an item it changes, never
+ * edits it in place), so checking the document after each operation costs a lookup per item, not a validation.
+ */
+export type ValidatedMembers = Set<object>;
+
+/**
+ * Checks a patched document after one operation: displayName, and the member items not validated before. It
+ * returns nothing: the patched document's members are read once, at the end (`parseGroupBody` without a limit on
+ * their number, which only applies to what one request sends).
+ */
+function checkPatchedGroup(ctx: DomainContext, body: Record<string, unknown>, selfId: string, validated: ValidatedMembers): void {
+  parseDisplayName(body);
+  const raw = ciGet(body, 'members');
+  if (raw !== undefined && raw !== null && !Array.isArray(raw)) throw bad('members must be an array');
+  for (const m of (raw as unknown[] | undefined | null) ?? []) {
+    if (isObject(m) && validated.has(m)) continue;
+    parseMember(ctx, m, selfId);
+    if (isObject(m)) validated.add(m);
+  }
+}
+
+function parseDisplayName(body: Record<string, unknown>): string {
   const dn = ciGet(body, 'displayName');
   if (dn === undefined || dn === null || (typeof dn === 'string' && dn.trim() === '')) throw bad('displayName is required');
   if (typeof dn !== 'string') throw bad('displayName must be a string');
+  return checkStringLength(dn, 'displayName');
+}
+
+/**
+ * Validates a group body (POST, PUT, or a patched document: `patched`, whose members are not limited in number).
+ * id, externalId, meta and unknown attributes are ignored.
+ */
+export function parseGroupBody(ctx: DomainContext, body: unknown, selfId?: string, patched = false): GroupInput {
+  if (!isObject(body)) throw new ScimHttpError(400, 'The request body must be a JSON object', 'invalidSyntax');
+  const displayName = parseDisplayName(body);
   const raw = ciGet(body, 'members');
-  if (raw !== undefined && raw !== null && !Array.isArray(raw)) throw bad('members must be an array');
-  const members: MemberRef[] = [];
-  for (const m of (raw as unknown[] | undefined | null) ?? []) {
-    if (!isObject(m)) throw bad('members items must be objects');
-    const value = ciGet(m, 'value');
-    if (typeof value !== 'string' || value === '') throw bad('members.value must be a user or group id');
-    const rawType = ciGet(m, 'type');
-    if (rawType !== undefined && rawType !== null && typeof rawType !== 'string') throw bad('members.type must be User or Group');
-    const want = typeof rawType === 'string' ? rawType.toLowerCase() : undefined;
-    if (want !== undefined && want !== 'user' && want !== 'group') throw bad(`members.type "${rawType}" must be User or Group`);
-    let type: MemberRef['type'] | undefined;
-    if (want !== 'group' && ctx.store.liveUser(value)) type = 'User';
-    else if (want !== 'user' && ctx.store.group(value)) type = 'Group';
-    if (!type) throw bad(`Unknown member "${value}"${want ? ` of type ${rawType}` : ''}`);
-    if (type === 'Group' && value === selfId) throw bad('A group can not be a member of itself');
-    if (!members.some((x) => x.value === value)) members.push({ value, type });
-  }
-  return { displayName: dn, members };
+  if (!patched && Array.isArray(raw)) checkItemCount(raw, 'members');
+  return { displayName, members: parseMembers(ctx, raw, selfId) };
 }
 
 export function renderGroup(ctx: DomainContext, g: GroupRecord, baseUrl: string): Record<string, unknown> {
@@ -203,7 +249,9 @@ export function groupHandlers(ctx: DomainContext) {
       checkIfMatch(req, etagOf(g.version, ctx.etagStyle));
       const ops = parsePatchRequest(req.body);
       const doc = writableGroupDoc(g);
-      const input = applyPatchValidated(GROUP_SCHEMA, doc, ops, (d) => parseGroupBody(ctx, d, g.id));
+      const validated: ValidatedMembers = new Set();
+      applyPatchValidated(GROUP_SCHEMA, doc, ops, (d) => checkPatchedGroup(ctx, d, g.id, validated));
+      const input = parseGroupBody(ctx, doc, g.id, true);
       checkDisplayNameFree(ctx, input.displayName, g.id);
       commit(ctx, g, input);
       return respond(ctx, req, g, 200);

@@ -10,6 +10,7 @@ import type { DomainContext } from './context.ts';
 import type { FilterStrictness } from './filter.ts';
 import { createGroupRecord, groupHandlers } from './groups.ts';
 import { loadSeedOrg, OrgCatalog, type SeedOrg } from './seed.ts';
+import { LaggedIndex, TrackingStore, withIndexLag } from './index-lag.ts';
 import { DomainStore } from './store.ts';
 import { createUserRecord, parseUserBody, userHandlers } from './users.ts';
 
@@ -38,6 +39,11 @@ export interface DomainOptions {
   now?: () => Date;
   /** Id generator (tests). Default crypto.randomUUID. */
   newId?: () => string;
+  /**
+   * Search-index lag (live-org profile): lists and filters answer from the org as it was this many ms ago, by the
+   * `now` clock; reads by id and writes stay immediate. Default 0 (no lag, no overhead). See index-lag.ts.
+   */
+  indexLagMs?: number;
 }
 
 export interface UsersGroupsHandlers {
@@ -60,6 +66,8 @@ export interface UsersGroupsDomain {
   handlers: { [K in keyof UsersGroupsHandlers]: (req: ScimRequest) => ScimResponse };
   store: DomainStore;
   org: OrgCatalog;
+  /** The lagging index lists read from, when DomainOptions.indexLagMs > 0. */
+  lag?: LaggedIndex;
 }
 
 function applySeed(ctx: DomainContext, seed: SeedOrg): void {
@@ -87,7 +95,8 @@ function applySeed(ctx: DomainContext, seed: SeedOrg): void {
 
 export function createUsersGroupsDomain(options: DomainOptions): UsersGroupsDomain {
   const seed = options.seedOrg ?? loadSeedOrg();
-  const store = new DomainStore(options.now);
+  const lagMs = options.indexLagMs ?? 0;
+  const store = lagMs > 0 ? new TrackingStore(options.now) : new DomainStore(options.now);
   const org = new OrgCatalog(seed);
   const ctx: DomainContext = {
     apiVersion: options.apiVersion,
@@ -102,5 +111,13 @@ export function createUsersGroupsDomain(options: DomainOptions): UsersGroupsDoma
     newId: options.newId ?? randomUUID,
   };
   applySeed(ctx, seed);
-  return { handlers: { ...userHandlers(ctx), ...groupHandlers(ctx) }, store, org };
+  const handlers = { ...userHandlers(ctx), ...groupHandlers(ctx) };
+  if (!(store instanceof TrackingStore)) return { handlers, store, org };
+
+  const lag = new LaggedIndex(store, lagMs, () => (options.now?.() ?? new Date()).getTime());
+  lag.record();
+  lag.catchUp(true); // the seed org is listed from the start
+  const view: DomainContext = { ...ctx, store: lag.index };
+  const lists = { listUsers: userHandlers(view).listUsers, listGroups: groupHandlers(view).listGroups };
+  return { handlers: withIndexLag(lag, handlers, lists), store, org, lag };
 }

@@ -21,8 +21,9 @@
  * The handlers validate the document after every operation: an operation incompatible with the schema fails even
  * when a later one would repair the result (§3.5.2: "Each operation … MUST be compatible").
  */
-import { PATCH_OP_URN, ScimHttpError } from '../http-types.ts';
+import { excerpt, PATCH_OP_URN, ScimHttpError } from '../http-types.ts';
 import { ciGet, isObject } from './common.ts';
+import { checkItemCount, checkOperationCount, checkPathLength } from './limits.ts';
 import { readDoubleQuoted } from './filter.ts';
 import { splitUrn, type AttrDef, type ExtensionDef, type ResourceSchema } from './schema.ts';
 
@@ -54,15 +55,17 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
   }
   const ops = ciGet(body, 'Operations');
   if (!Array.isArray(ops) || ops.length === 0) throw syntax('Operations must be a non-empty array');
+  checkOperationCount(ops.length);
   return ops.map((o, i) => {
     if (!isObject(o)) throw syntax(`Operations[${i}] must be an object`);
     const op = ciGet(o, 'op');
     const name = typeof op === 'string' ? op.toLowerCase() : undefined;
     if (name !== 'add' && name !== 'replace' && name !== 'remove') {
-      throw syntax(`Operations[${i}].op must be one of add, replace, remove; got ${JSON.stringify(op)}`);
+      throw syntax(`Operations[${i}].op must be one of add, replace, remove; got ${excerpt(op)}`);
     }
     const path = ciGet(o, 'path');
     if (path !== undefined && path !== null && typeof path !== 'string') throw syntax(`Operations[${i}].path must be a string`);
+    if (typeof path === 'string') checkPathLength(path, `Operations[${i}].path`);
     const p = typeof path === 'string' && path.trim() !== '' ? path.trim() : undefined;
     if (name === 'remove' && p === undefined) {
       throw new ScimHttpError(400, `Operations[${i}]: remove requires a path`, 'noTarget');
@@ -77,12 +80,14 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
 
 /** `sub eq value` inside `[...]`; the value may be double-quoted, single-quoted (closing quote optional) or bare. */
 function parseValueFilter(path: string, attr: AttrDef, text: string): { sub: AttrDef; value: string } {
-  const m = /^\s*([A-Za-z$][\w$-]*)\s+(\S+)\s+(.*?)\s*$/s.exec(text);
+  // Linear: the character classes next to each other are disjoint, and the value is trimmed outside the regex
+  // (a lazy `(.*?)\s*$` backtracks quadratically over a long run of spaces).
+  const m = /^\s*([A-Za-z$][\w$-]*)\s+(\S+)\s+([\s\S]*)$/.exec(text);
   if (!m) throw badPath(path, 'malformed value filter');
   const sub = attr.sub.get(m[1].toLowerCase());
   if (!sub) throw badPath(path, `"${m[1]}" is not a sub-attribute of ${attr.name}`);
   if (m[2].toLowerCase() !== 'eq') throw badPath(path, `operator "${m[2]}" is not supported in value filters (only eq)`);
-  const raw = m[3];
+  const raw = m[3].trimEnd();
   let value: string;
   if (raw.startsWith('"')) {
     const r = readDoubleQuoted(raw, 0);
@@ -96,24 +101,55 @@ function parseValueFilter(path: string, attr: AttrDef, text: string): { sub: Att
   return { sub, value };
 }
 
+/** End of an attribute name (`[A-Za-z$][\w$-]*`) starting at i; i itself when there is none. */
+function nameEnd(text: string, i: number): number {
+  if (!/[A-Za-z$]/.test(text[i] ?? '')) return i;
+  let j = i + 1;
+  while (j < text.length && /[\w$-]/.test(text[j]!)) j++;
+  return j;
+}
+
+/**
+ * `attr`, `attr.sub`, `attr[filter]`, `attr[filter].sub` in one left-to-right pass (no regex backtracking): the
+ * filter runs to the last `]`, after which only `.sub` may follow.
+ */
+function splitAttrPath(rest: string): { name: string; filter?: string; sub?: string } | undefined {
+  const end = nameEnd(rest, 0);
+  if (end === 0) return undefined;
+  const name = rest.slice(0, end);
+  let i = end;
+  let filter: string | undefined;
+  if (rest[i] === '[') {
+    const close = rest.lastIndexOf(']');
+    if (close < i) return undefined;
+    filter = rest.slice(i + 1, close);
+    i = close + 1;
+  }
+  if (i === rest.length) return { name, ...(filter !== undefined ? { filter } : {}) };
+  if (rest[i] !== '.') return undefined;
+  const subEnd = nameEnd(rest, i + 1);
+  if (subEnd === i + 1 || subEnd !== rest.length) return undefined;
+  return { name, ...(filter !== undefined ? { filter } : {}), sub: rest.slice(i + 1) };
+}
+
 export function resolvePatchPath(schema: ResourceSchema, path: string): ResolvedPath {
   const split = splitUrn(schema, path);
   if (!split) throw badPath(path, 'unknown schema URN');
   const { ext, rest } = split;
   if (ext && rest === '') return { ext };
-  const m = /^([A-Za-z$][\w$-]*)(?:\[(.*)\])?(?:\.([A-Za-z$][\w$-]*))?$/s.exec(rest);
-  if (!m) throw badPath(path, 'malformed attribute path');
+  const parts = splitAttrPath(rest);
+  if (!parts) throw badPath(path, 'malformed attribute path');
   const attrs = ext ? ext.attrs : schema.core;
-  const attr = attrs.get(m[1].toLowerCase());
-  if (!attr) throw badPath(path, `unknown attribute "${m[1]}"`);
+  const attr = attrs.get(parts.name.toLowerCase());
+  if (!attr) throw badPath(path, `unknown attribute "${parts.name}"`);
   const rp: ResolvedPath = { ext, attr };
-  if (m[2] !== undefined) {
+  if (parts.filter !== undefined) {
     if (!attr.multiValued) throw badPath(path, `${attr.name} is not multi-valued`);
-    rp.filter = parseValueFilter(path, attr, m[2]);
+    rp.filter = parseValueFilter(path, attr, parts.filter);
   }
-  if (m[3] !== undefined) {
-    const sub = attr.sub.get(m[3].toLowerCase());
-    if (!sub) throw badPath(path, `unknown sub-attribute "${m[3]}" of ${attr.name}`);
+  if (parts.sub !== undefined) {
+    const sub = attr.sub.get(parts.sub.toLowerCase());
+    if (!sub) throw badPath(path, `unknown sub-attribute "${parts.sub}" of ${attr.name}`);
     rp.sub = sub;
   }
   return rp;
@@ -140,6 +176,7 @@ function canonItem(attr: AttrDef, item: Record<string, unknown>): Record<string,
 
 function asItems(attr: AttrDef, value: unknown, path: string): Record<string, unknown>[] {
   const list = value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
+  checkItemCount(list, attr.name, `"${path}": the value`);
   return list.map((v) => {
     if (isObject(v)) return canonItem(attr, v);
     if (attr.sub.has('value') && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) return { value: v };
@@ -147,8 +184,9 @@ function asItems(attr: AttrDef, value: unknown, path: string): Record<string, un
   });
 }
 
-const sameText = (a: unknown, b: unknown) =>
-  a !== undefined && a !== null && b !== undefined && b !== null && String(a).toLowerCase() === String(b).toLowerCase();
+/** An item key compared case-insensitively; undefined for a missing key (which matches nothing). */
+const keyText = (v: unknown) => (v === undefined || v === null ? undefined : String(v).toLowerCase());
+
 
 function container(doc: Record<string, unknown>, ext: ExtensionDef | undefined, create: boolean): Record<string, unknown> | undefined {
   if (!ext) return doc;
@@ -182,20 +220,85 @@ function applySingle(c: Record<string, unknown>, rp: ResolvedPath & { attr: Attr
   }
 }
 
+type Item = Record<string, unknown>;
+
+/**
+ * The items of a document's multi-valued attribute by lower-cased key (in array order), kept per array while a
+ * PATCH request changes that array in place through `applyKeyed`; any other operation builds a new array, which
+ * leaves its index behind.
+ */
+const keyIndexes = new WeakMap<Item[], Map<string, Item[]>>();
+
+function keyIndex(items: Item[], key: string): Map<string, Item[]> {
+  let index = keyIndexes.get(items);
+  if (index === undefined) {
+    index = new Map();
+    for (const it of items) {
+      const k = keyText(it[key]);
+      if (k === undefined) continue;
+      const same = index.get(k);
+      if (same) same.push(it);
+      else index.set(k, [it]);
+    }
+    keyIndexes.set(items, index);
+  }
+  return index;
+}
+
+/**
+ * The two operations connectors send many of in one request (group memberships): an `add` of items and a `remove`
+ * through a filter on the item key. Applied in place with the key index, they cost the items they name, not a pass
+ * over a long list each. Same outcome as the general case in applyMulti.
+ */
+function applyKeyed(c: Record<string, unknown>, name: string, key: string, items: Item[], rp: ResolvedPath & { attr: AttrDef }, op: PatchOpName, value: unknown, path: string): void {
+  const index = keyIndex(items, key);
+  if (op === 'add') {
+    for (const item of asItems(rp.attr, value, path)) {
+      const k = keyText(item[key]);
+      const same = k === undefined ? undefined : index.get(k);
+      if (same) {
+        const merged = { ...same[0], ...item };
+        items[items.indexOf(same[0]!)] = merged;
+        same[0] = merged;
+      } else {
+        items.push(item);
+        if (k !== undefined) index.set(k, [item]);
+      }
+    }
+  } else {
+    const k = keyText(rp.filter!.value)!;
+    const gone = index.get(k);
+    if (!gone) throw new ScimHttpError(400, `"${path}" matches no ${name} value`, 'noTarget');
+    index.delete(k);
+    const drop = new Set(gone);
+    let kept = 0;
+    for (const it of items) if (!drop.has(it)) items[kept++] = it;
+    items.length = kept;
+  }
+  if (items.length === 0) delete c[name];
+}
+
 function applyMulti(c: Record<string, unknown>, rp: ResolvedPath & { attr: AttrDef }, op: PatchOpName, value: unknown, path: string): void {
   const { attr, sub, filter } = rp;
   const name = attr.name;
-  let cur: Record<string, unknown>[] = Array.isArray(c[name])
-    ? (c[name] as unknown[]).filter(isObject).map((it) => ({ ...it }))
-    : [];
   const key = attr.key ?? 'value';
+  const own = c[name];
+  // The document is this request's own copy: its arrays hold objects only (asItems, the writable documents).
+  if (Array.isArray(own) && !sub && (op === 'add' ? !filter : op === 'remove' && filter?.sub.name === key)) {
+    applyKeyed(c, name, key, own as Item[], rp, op, value, path);
+    return;
+  }
+  // Items are replaced, never changed in place, so no deep copy here.
+  let cur: Item[] = Array.isArray(own) ? (own as unknown[]).filter(isObject) : [];
 
   if (filter) {
-    const matches = (it: Record<string, unknown>) => sameText(it[filter.sub.name], filter.value);
+    const wanted = keyText(filter.value);
+    const matches = (it: Record<string, unknown>) => keyText(it[filter.sub.name]) === wanted;
     if (op === 'remove') {
       // RFC 7644 §3.12 noTarget: "the specified path contains a filter that yields no match"
-      if (!cur.some(matches)) throw new ScimHttpError(400, `"${path}" matches no ${name} value`, 'noTarget');
+      const noMatch = () => new ScimHttpError(400, `"${path}" matches no ${name} value`, 'noTarget');
       if (sub) {
+        if (!cur.some(matches)) throw noMatch();
         cur = cur.flatMap((it) => {
           if (!matches(it)) return [it];
           const copy = { ...it };
@@ -204,7 +307,9 @@ function applyMulti(c: Record<string, unknown>, rp: ResolvedPath & { attr: AttrD
           return Object.keys(copy).some((k) => k !== filter.sub.name && k !== key) ? [copy] : [];
         });
       } else {
-        cur = cur.filter((it) => !matches(it));
+        const kept = cur.filter((it) => !matches(it));
+        if (kept.length === cur.length) throw noMatch();
+        cur = kept;
       }
     } else {
       const hits = cur.filter(matches);
@@ -245,16 +350,24 @@ function applyMulti(c: Record<string, unknown>, rp: ResolvedPath & { attr: AttrD
     if (value === undefined || value === null) {
       cur = [];
     } else {
-      const gone = asItems(attr, value, path);
-      cur = cur.filter((it) => !gone.some((g) => sameText(g[key], it[key])));
+      const gone = new Set(asItems(attr, value, path).map((g) => keyText(g[key])));
+      cur = cur.filter((it) => { const k = keyText(it[key]); return k === undefined || !gone.has(k); });
     }
   } else if (op === 'replace') {
     cur = asItems(attr, value, path);
   } else {
+    // upsert by the item key: one index, so adding many items to a long list stays linear
+    const at = new Map<string, number>();
+    cur.forEach((it, i) => { const k = keyText(it[key]); if (k !== undefined && !at.has(k)) at.set(k, i); });
     for (const item of asItems(attr, value, path)) {
-      const i = item[key] === undefined ? -1 : cur.findIndex((it) => sameText(it[key], item[key]));
-      if (i >= 0) cur[i] = { ...cur[i], ...item };
-      else cur.push(item);
+      const k = keyText(item[key]);
+      const i = k === undefined ? undefined : at.get(k);
+      if (i !== undefined) {
+        cur[i] = { ...cur[i], ...item };
+      } else {
+        cur.push(item);
+        if (k !== undefined) at.set(k, cur.length - 1);
+      }
     }
   }
   if (cur.length > 0) c[name] = cur;
@@ -296,6 +409,7 @@ function applyObject(schema: ResourceSchema, doc: Record<string, unknown>, op: P
   for (const [k, v] of Object.entries(value)) {
     if (!within && k.toLowerCase() === 'schemas') continue;
     const path = within ? `${within.urn}:${k}` : k;
+    checkPathLength(path, 'a key of a path-less value');
     let rp: ResolvedPath;
     try {
       rp = resolvePatchPath(schema, path);

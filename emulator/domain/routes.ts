@@ -10,6 +10,7 @@ export const usersGroupsRoutes: RouteProvider = (ctx) => {
     apiVersion: ctx.apiVersion,
     listCountLimit: ctx.listCountLimit,
     now: () => new Date(ctx.now()),
+    indexLagMs: ctx.indexLagMs,
     ...ctx.behaviour,
   });
   const routes: RouteDef[] = [

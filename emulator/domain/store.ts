@@ -200,18 +200,21 @@ export class DomainStore {
 
   /**
    * Sets a group's members and keeps the membership index in step. Users whose `groups` attribute changes are
-   * touched (their representation, hence their ETag, changed). Returns whether anything changed.
+   * touched (their representation, hence their ETag, changed) unless `touchUsers` is false (a copy of another
+   * store's state, whose users carry their own versions). Returns whether anything changed.
    */
-  setMembers(rec: GroupRecord, members: MemberRef[]): boolean {
+  setMembers(rec: GroupRecord, members: MemberRef[], touchUsers = true): boolean {
     const before = new Set(rec.members.map((m) => m.value));
     const after = new Set(members.map((m) => m.value));
     const changed = [...before].filter((v) => !after.has(v)).concat([...after].filter((v) => !before.has(v)));
     rec.members = members;
     for (const v of before) if (!after.has(v)) removeFrom(this.memberOf, v, rec.id);
     for (const v of after) if (!before.has(v)) addTo(this.memberOf, v, rec.id);
-    for (const v of changed) {
-      const u = this.users.get(v);
-      if (u && u.state !== 'deleted') this.touch(u);
+    if (touchUsers) {
+      for (const v of changed) {
+        const u = this.users.get(v);
+        if (u && u.state !== 'deleted') this.touch(u);
+      }
     }
     return changed.length > 0;
   }
@@ -223,17 +226,18 @@ export class DomainStore {
     return [...ids].map((id) => this.groups.get(id)!).sort((a, b) => a.seq - b.seq);
   }
 
-  /** Removes a user or group from every group listing it (touching those groups). */
-  removeFromAllGroups(memberId: string): void {
+  /** Removes a user or group from every group listing it (touching those groups, unless `touch` is false). */
+  removeFromAllGroups(memberId: string, touch = true): void {
     for (const g of this.groupsOf(memberId)) {
-      this.setMembers(g, g.members.filter((m) => m.value !== memberId));
-      this.touch(g);
+      this.setMembers(g, g.members.filter((m) => m.value !== memberId), touch);
+      if (touch) this.touch(g);
     }
   }
 
-  deleteGroup(rec: GroupRecord): void {
-    this.setMembers(rec, []);
-    this.removeFromAllGroups(rec.id);
+  /** `touch` false: nothing else is touched (a copy of another store's state). */
+  deleteGroup(rec: GroupRecord, touch = true): void {
+    this.setMembers(rec, [], touch);
+    this.removeFromAllGroups(rec.id, touch);
     this.groups.delete(rec.id);
     if (this.groupNameIndex.get(rec.displayName.toLowerCase()) === rec.id) this.groupNameIndex.delete(rec.displayName.toLowerCase());
     removeFrom(this.groupExternalIdIndex, rec.externalId, rec.id);

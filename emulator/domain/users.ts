@@ -10,10 +10,11 @@
  * active and inactive users (so an IdP can find a deactivated user by userName to reactivate it).
  */
 import { randomBytes } from 'node:crypto';
-import { ScimHttpError, type ScimRequest, type ScimResponse } from '../http-types.ts';
+import { excerpt, ScimHttpError, type ScimRequest, type ScimResponse } from '../http-types.ts';
 import { checkIfMatch, ciGet, etagOf, ifNoneMatchIsCurrent, isObject, parsePaging } from './common.ts';
 import { checkCountLimit, listResponse, type DomainContext } from './context.ts';
 import { booleanFilterValue, parseFilter, USER_FILTER_SPEC, type FilterClause } from './filter.ts';
+import { checkItemCount, checkStringLength } from './limits.ts';
 import { applyPatchValidated, parsePatchRequest } from './patch.ts';
 import { projectionFor, type Projection } from './projection.ts';
 import { ENTERPRISE_URN, GENESYS_URN, USER_SCHEMA, USER_URN } from './schema.ts';
@@ -23,7 +24,6 @@ export const EMAIL_TYPES = ['work', 'other'] as const;
 export const PHONE_TYPES = [
   'work', 'work2', 'work3', 'work4', 'home', 'mobile', 'other', 'microsoftteams', 'zoomphone', 'eightbyeight', 'ringcentral',
 ] as const;
-const MAX_ROUTING_ENTRIES = 50;
 const USER_SCHEMAS = [USER_URN, ENTERPRISE_URN, GENESYS_URN];
 
 const bad = (detail: string) => new ScimHttpError(400, detail, 'invalidValue');
@@ -43,7 +43,7 @@ function optString(v: unknown, name: string): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'number') return String(v);
   if (typeof v !== 'string') throw bad(`${name} must be a string`);
-  return v;
+  return checkStringLength(v, name);
 }
 
 function reqString(v: unknown, name: string): string {
@@ -56,13 +56,13 @@ export function parseBoolean(v: unknown, name: string): boolean | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'boolean') return v;
   if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
-  throw bad(`${name} must be a boolean, got ${JSON.stringify(v)}`);
+  throw bad(`${name} must be a boolean, got ${excerpt(v)}`);
 }
 
 function list(v: unknown, name: string): unknown[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw bad(`${name} must be an array`);
-  return v;
+  return checkItemCount(v, name) as unknown[];
 }
 
 function typedValues(v: unknown, name: string, types: readonly string[]): TypedValue[] {
@@ -82,7 +82,6 @@ function typedValues(v: unknown, name: string, types: readonly string[]): TypedV
 
 function proficiencies(ctx: DomainContext, v: unknown, name: string, kind: 'skill' | 'language'): NamedProficiency[] {
   const items = list(v, name);
-  if (items.length > MAX_ROUTING_ENTRIES) throw bad(`${name} holds more than ${MAX_ROUTING_ENTRIES} entries`);
   const out = new Map<string, NamedProficiency>();
   for (const item of items) {
     if (!isObject(item)) throw bad(`${name} items must be objects`);
@@ -91,7 +90,7 @@ function proficiencies(ctx: DomainContext, v: unknown, name: string, kind: 'skil
     if (!known) throw bad(`Unknown routing ${kind} "${n}" in ${name}`);
     const p = ciGet(item, 'proficiency');
     if (p !== undefined && p !== null && (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 5)) {
-      throw bad(`${name}.proficiency of "${n}" must be a number from 0 to 5, got ${JSON.stringify(p)}`);
+      throw bad(`${name}.proficiency of "${n}" must be a number from 0 to 5, got ${excerpt(p)}`);
     }
     out.set(known.name, { name: known.name, ...(typeof p === 'number' ? { proficiency: p } : {}) });
   }

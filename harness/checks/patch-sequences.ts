@@ -2,7 +2,9 @@
  * Runs one generated PATCH sequence against the target and the model side by side (suites/*\/patch-model.test.ts):
  * create the resource, then per request predict the outcome with harness/patch-model.ts, send it, and check the
  * response and the resource read back (GET) against the prediction. Requests whose outcome the sources leave open
- * are not sent (they are listed in the failure message as "not sent").
+ * are not sent (they are listed in the failure message as "not sent"). The resource is read back after every request
+ * (embedded emulator), or (a real org's budget) after every refused request and after the last one: an applied PATCH
+ * answers with the whole resource, which is compared with the model, and the last read shows what was stored.
  */
 import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import type { HttpResult } from '../runtime/http.ts';
@@ -10,7 +12,7 @@ import { applyPatch } from '../oracles/patch/apply.ts';
 import { compareResource, modelFromResource, viewOf } from '../oracles/patch/compare.ts';
 import type { ModelOptions, ResourceKind, ResourceModel } from '../oracles/patch/model.ts';
 import type fc from 'fast-check';
-import type { PbtSettings } from '../config/pbt.ts';
+import type { PbtSettings, ReadBack } from '../config/pbt.ts';
 import { checkSequences, type SequenceRecorder } from './properties.ts';
 import { instantiate, type GeneratedRequest } from '../generators/patch-requests.ts';
 
@@ -23,6 +25,8 @@ export interface SequenceOptions {
   tag: string;
   /** Check that meta.version changes with the resource (and not after a refused request). */
   checkVersion: boolean;
+  /** When the resource is read back (GET): after every request, or after refused ones and the last one. */
+  readBack: ReadBack;
 }
 
 const MODEL = { users: 'ScimV2User', groups: 'ScimV2Group' } as const;
@@ -40,6 +44,27 @@ export async function runPatchSequence(ctx: BehaviourContext, rec: SequenceRecor
   let version = versionOf(created);
   const path = `/${o.resource}/${encodeURIComponent(model.id)}`;
   let sent = 0;
+  // An applied request not read back yet: the sequence ends with a GET.
+  let unread = false;
+
+  const readBack = async (expected: ResourceModel, refused: boolean): Promise<HttpResult> => {
+    const get = rec.sent(await scim.get(path), 'read back');
+    verify.status(get, 200, 'the resource is read back');
+    verify.schema(get, schema);
+    const diffs = compareResource(expected, get.body);
+    verify.that(
+      get,
+      diffs.length === 0,
+      refused ? 'the resource read back is unchanged: nothing of the refused PATCH is applied' : 'the resource read back equals the model',
+      viewOf(o.resource, expected.doc),
+      diffs,
+    );
+    const now = versionOf(get);
+    if (o.checkVersion && refused) verify.that(get, now === version, 'meta.version is unchanged after a refused PATCH', version, now ?? '(none)');
+    version = now;
+    unread = false;
+    return get;
+  };
 
   for (const step of steps) {
     const body = instantiate(step.body, o.tag);
@@ -55,34 +80,29 @@ export async function runPatchSequence(ctx: BehaviourContext, rec: SequenceRecor
       verify.schema(res, schema);
       const diffs = compareResource(outcome.state, res.body);
       verify.that(res, diffs.length === 0, 'the PATCH response shows the resource the model predicts', viewOf(o.resource, outcome.state.doc), diffs);
+      if (o.readBack === 'every-step') {
+        const before = version;
+        const get = await readBack(outcome.state, false);
+        if (o.checkVersion && outcome.changed) {
+          verify.that(get, version !== undefined && version !== before, 'meta.version changes when the resource changes (RFC 7644 §3.14)', `a version other than ${before}`, version ?? '(none)');
+        }
+      } else {
+        const now = versionOf(res);
+        if (o.checkVersion && outcome.changed) {
+          verify.that(res, now !== undefined && now !== version, 'meta.version changes when the resource changes (RFC 7644 §3.14)', `a version other than ${version}`, now ?? '(none)');
+        }
+        version = now;
+        unread = true;
+      }
+      model = outcome.state;
     } else {
       verify.status(res, outcome.status, `the PATCH is refused (${outcome.detail})`);
       verify.scimError(res, outcome.status);
       verify.that(res, outcome.accept.includes(res.body.scimType), `scimType (${outcome.detail})`, outcome.accept.join(' or '), res.body.scimType ?? '(none)');
+      await readBack(model, true);
     }
-
-    const get = rec.sent(await scim.get(path), 'read back');
-    verify.status(get, 200, 'the resource is read back');
-    verify.schema(get, schema);
-    const expected = outcome.kind === 'ok' ? outcome.state : model;
-    const diffs = compareResource(expected, get.body);
-    verify.that(
-      get,
-      diffs.length === 0,
-      outcome.kind === 'ok' ? 'the resource read back equals the model' : 'the resource read back is unchanged: nothing of the refused PATCH is applied',
-      viewOf(o.resource, expected.doc),
-      diffs,
-    );
-    const now = versionOf(get);
-    if (o.checkVersion) {
-      if (outcome.kind === 'ok' && outcome.changed) {
-        verify.that(get, now !== undefined && now !== version, 'meta.version changes when the resource changes (RFC 7644 §3.14)', `a version other than ${version}`, now ?? '(none)');
-      }
-      if (outcome.kind === 'error') verify.that(get, now === version, 'meta.version is unchanged after a refused PATCH', version, now ?? '(none)');
-    }
-    version = now;
-    if (outcome.kind === 'ok') model = outcome.state;
   }
+  if (unread) await readBack(model, false);
   return sent;
 }
 
@@ -121,6 +141,7 @@ export async function checkPatchModel(
         model: o.model,
         tag: `s${++sequence}`,
         checkVersion: ctx.target.capabilities.etag !== false,
+        readBack: o.settings.readBack,
       });
     },
   });

@@ -1,7 +1,7 @@
 /**
  * Shared by the rfc7644 checks: what the server declares (ServiceProviderConfig, ResourceTypes, Schemas, read once
- * per file and prefix), bodies cut down to the attributes the server declares, and a small population of users the
- * run creates (run-prefixed userNames) that the filter, sort and paging checks select from.
+ * per file and prefix) and bodies cut down to the attributes the server declares. The users the filter, sort and
+ * paging checks select from are in rfc7644-population.ts.
  *
  * Paths are the RFC's (/Users, /Groups, /Schemas, /ResourceTypes, /ServiceProviderConfig) relative to the SCIM root.
  * Assertions still go through `verify`.
@@ -150,70 +150,41 @@ export async function createUser(ctx: BehaviourContext, label: string, overrides
   return res;
 }
 
-// ---------------------------------------------------------------- the population
+// ---------------------------------------------------------------- bulk
 
-export interface Population {
-  /** Every member's userName starts with this. */
-  prefix: string;
-  /** The filter that selects exactly the population: userName sw "<prefix>". */
-  scope: string;
-  /** The server's representations of the members (from their POST responses). */
-  members: Record<string, any>[];
-  lookup: AttributeLookup;
-  schema: SchemaDefinition;
+/** The last path segment of a location: the id of what a bulk operation created. */
+export function idOfLocation(location: unknown): string {
+  return typeof location === 'string' ? decodeURIComponent(location.replace(/\/+$/, '').split('/').pop() ?? '') : '';
 }
-
-const SUFFIXES = ['alpha', 'Bravo', 'charlie', 'Delta', 'echo'];
-// Display names are consistently capitalised: the operator checks compare them without depending on case.
-const DISPLAY = ['Ann Engineer', 'Ben Engineer', 'Cat Manager', 'Dan Manager', 'Eve Intern'];
-const GIVEN = ['Ann', 'ben', 'Cat', 'dan', 'Eve'];
-const FAMILY = ['Archer', 'baker', 'Carter', 'dexter', 'Ellis'];
-const TITLE: (string | undefined)[] = ['Lead', undefined, 'lead engineer', 'Staff', undefined];
 
 /**
- * Five users the run creates once per file and prefix (kept until the end of the run, then removed by the runner):
- * userNames <prefix>alpha / Bravo / charlie / Delta / echo @example.com and family names Archer / baker / Carter /
- * dexter / Ellis in mixed case, so case sensitivity and ordering show; consistently capitalised display names
- * (Ann Engineer, Ben Engineer, Cat Manager, Dan Manager, Eve Intern) for the operator checks; a title on three of
- * them, a work email each (<suffix>.<tag>@work.example.com) and an externalId. Only attributes the server declares
- * are sent.
+ * Registers (ledger + removal at the end of the test) whatever a POST /Bulk request may have created, whatever it
+ * was answered: each POST operation's resource by the `location` its result gives (matched by bulkId, else by
+ * position), and, for a POST operation the answer says nothing about (a lost or failed response, a 5xx, a body that
+ * is not a BulkResponse), by looking its run-prefixed name up (`userName eq` / `displayName eq`). An operation the
+ * answer reports as failed (not 2xx) created nothing. A name that cannot be looked up is noted on the test.
  */
-export async function population(ctx: BehaviourContext): Promise<Population> {
-  const { d, schema } = await userSchema(ctx);
-  return ctx.shared('rfc7644-population', async (create) => {
-    // A random part too: every test file has its own population, and name counters restart per file.
-    const prefix = `${ctx.names.displayName('pop')}-${Math.random().toString(36).slice(2, 6)}-`;
-    const tag = prefix.replace(/[^a-z0-9]/gi, '').slice(-10).toLowerCase();
-    const members: Record<string, any>[] = [];
-    for (let i = 0; i < SUFFIXES.length; i++) {
-      const s = SUFFIXES[i];
-      // One work email each: servers restrict the other types (Genesys keeps the userName in the "other" one).
-      const emails: Record<string, unknown>[] = [{ value: `${s.toLowerCase()}.${tag}@work.example.com`, type: 'work', primary: true }];
-      const body: Record<string, any> = {
-        schemas: [CORE_USER_URN],
-        userName: `${prefix}${s}@example.com`,
-        displayName: DISPLAY[i],
-        name: { givenName: GIVEN[i], familyName: FAMILY[i] },
-        emails,
-        externalId: `${prefix}ext-${s}`,
-        active: true,
-      };
-      if (TITLE[i]) body.title = TITLE[i];
-      const res = await create('users', declaredBody(schema, body));
-      ctx.verify.status(res, [200, 201], `population user ${i + 1} of ${SUFFIXES.length} is created (POST /Users)`);
-      ctx.verify.schema(res, 'Rfc7643User');
-      members.push(res.body);
-    }
-    return { prefix, scope: `userName sw ${JSON.stringify(prefix)}`, members, lookup: attributeLookup(d, schema), schema };
+export async function trackBulkCreations(ctx: BehaviourContext, sent: Record<string, any>[], res: HttpResult): Promise<void> {
+  const answered: Record<string, any>[] = Array.isArray(res.body?.Operations) ? res.body.Operations : [];
+  const kindOf = (op: Record<string, any>) => (String(op.path).toLowerCase().includes('group') ? 'groups' : 'users') as 'users' | 'groups';
+  const nameOf = (op: Record<string, any>) => String(kindOf(op) === 'users' ? op.data?.userName : op.data?.displayName);
+  const reported = new Set<number>();
+  answered.forEach((result, i) => {
+    const at = result?.bulkId !== undefined ? sent.findIndex((op) => op.bulkId === result.bulkId) : i;
+    const op = sent[at];
+    if (!op || op.method !== 'POST') return;
+    reported.add(at);
+    const id = idOfLocation(result.location);
+    if (id) ctx.track(kindOf(op), id, nameOf(op));
   });
-}
-
-/** userNames of resources, for readable messages (the population's prefix left out). */
-export function shortNames(pop: Population, items: Record<string, any>[]): string[] {
-  return items.map((u) => String(ciGet(u, 'userName') ?? ciGet(u, 'id') ?? '?').replace(pop.prefix, '…')).sort();
-}
-
-/** A users list (no count: the population fits the server's default page, whatever its maxResults). */
-export function listUsers(ctx: BehaviourContext, query: Record<string, string>): Promise<HttpResult> {
-  return ctx.scim.get('/Users', { query });
+  for (const [i, op] of sent.entries()) {
+    if (op.method !== 'POST' || reported.has(i)) continue;
+    const resource = kindOf(op);
+    const attr = resource === 'users' ? 'userName' : 'displayName';
+    const name = nameOf(op);
+    const found = await ctx.scim.get(`/${resource === 'users' ? 'Users' : 'Groups'}`, { query: { filter: `${attr} eq ${JSON.stringify(name)}` } });
+    const matches = resources(found).filter((r) => String(ciGet(r, attr)).toLowerCase() === name.toLowerCase() && typeof r?.id === 'string');
+    for (const r of matches) ctx.track(resource, r.id, name);
+    if (found.status !== 200) ctx.test.annotate(`bulk operation ${i} (${name}): its result is unknown and the lookup by name answered ${found.status}; if it was created, remove it by hand`);
+  }
 }

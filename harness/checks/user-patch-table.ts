@@ -1,23 +1,22 @@
 /**
- * Shared by suites/users/patch.test.ts and patch-errors.test.ts: the rows of fixtures/cases/user-patch.json, their placeholders,
- * and the state assertions of the table (read a value at a '/'-separated path and compare it). This is an
- * assertion reader, not a PATCH interpreter: the expected state of every row is written in the table.
+ * Shared by suites/users/patch.test.ts and patch-errors.test.ts: the rows of fixtures/cases/user-patch.json, their
+ * placeholders, and how a row runs on the write subject of its prefix (harness/checks/user-subject.ts).
+ *
+ * A row states the state it starts from (`before`; for an invalid row also `unchanged`) as assertions, and how to
+ * establish it (`with`: top-level attributes of a user body of `template`). It runs on the write subject as it is when
+ * its last known representation holds the row's starting state (rows are ordered so that most start where the row
+ * before them left the subject); otherwise the subject is first put in that state with one PUT of the minimal (or full)
+ * template with `with`. When that PUT does not bring it there (a server whose PUT does not replace), the row falls back
+ * to a user of its own, created with that body and deleted when the test ends; a row whose user does not start in its
+ * state is skipped (the PATCH could prove nothing).
  */
 import { caseTable, placeholdersOf, rowsOf } from '../config/cases.ts';
 import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import type { HttpResult } from '../runtime/http.ts';
-import { ciGet } from '../oracles/attributes.ts';
-import { ENTERPRISE_URN, PATCH_OP_URN } from '../oracles/urns.ts';
+import { ENTERPRISE_URN, GENESYS_URN, PATCH_OP_URN } from '../oracles/urns.ts';
 import { fillRow } from './cases.ts';
-
-export interface Assertion {
-  path: string;
-  equals?: unknown;
-  notEquals?: unknown;
-  absent?: boolean;
-  present?: boolean;
-  length?: number;
-}
+import { describeAssertion, unmet, valueAt, verifyState, type Assertion } from './user-state.ts';
+import { observe, otherRoleAndDivision, readSubject, referenceUser, writeSubject, writeTo, type WriteSubject } from './user-subject.ts';
 
 interface BaseRow {
   behaviour: string;
@@ -25,12 +24,12 @@ interface BaseRow {
   versions?: string[];
   template?: 'minimal' | 'full';
   with?: Record<string, unknown>;
+  before?: Assertion[];
   operations?: unknown[];
   body?: unknown;
 }
 
 export interface ValidRow extends BaseRow {
-  before?: Assertion[];
   expect: Assertion[];
 }
 
@@ -62,28 +61,46 @@ export function invalidRows(id: string): InvalidRow[] {
 type Vars = Record<string, string | undefined>;
 
 const randomDigits = () => String(100000000 + Math.floor(Math.random() * 899999999));
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-/**
- * Values for the row's placeholders; a second user or a users list is fetched only when the row needs one. A value
- * this target lacks (an org fixture, another role) stays undefined: fillRow then skips the row with that reason.
- */
-async function prepareVars(row: BaseRow, ctx: BehaviourContext, user: { userName: string; displayName: string }): Promise<Vars> {
-  const { names, target } = ctx;
-  const vars: Vars = {
-    userName: user.userName,
-    displayName: user.displayName,
+/** Values that are new for every row: the values a row writes. */
+function freshVars(ctx: BehaviourContext): Vars {
+  const { names } = ctx;
+  return {
     newUserName: names.userName('renamed'),
     newDisplayName: names.displayName('renamed'),
-    externalId: names.externalId('ext'),
     newExternalId: names.externalId('ext-new'),
-    workEmail: names.userName('work'),
     newWorkEmail: names.userName('work-new'),
-    teamsId: names.externalId('teams'),
     newTeamsId: names.externalId('teams-new'),
-    unknownRole: names.displayName('no-such-role'),
-    employeeNumber: randomDigits(),
     newEmployeeNumber: randomDigits(),
+    unknownRole: names.displayName('no-such-role'),
     password: `Sc1m-Ct!${Math.random().toString(36).slice(2, 10)}Zq7#`,
+    // Used when the user does not hold such a value: `with` then establishes it.
+    externalId: names.externalId('ext'),
+    workEmail: names.userName('work'),
+    teamsId: names.externalId('teams'),
+    employeeNumber: randomDigits(),
+  };
+}
+
+/**
+ * The row's placeholder values on `user` (a representation): the values it holds ({{userName}}, {{externalId}},
+ * {{workEmail}}, …; a fresh one where it holds none, which `with` then establishes), the fresh values the row writes,
+ * and the org fixtures. A second user (the reference user) or another role and division are fetched only when the row
+ * names them.
+ */
+async function varsFor(row: BaseRow, ctx: BehaviourContext, user: Record<string, any> | undefined, fresh: Vars): Promise<Vars> {
+  const { target } = ctx;
+  const vars: Vars = {
+    ...fresh,
+    userName: text(user?.userName) ?? ctx.names.userName('patch'),
+    displayName: text(user?.displayName) ?? ctx.names.displayName('patch'),
+    externalId: text(user?.externalId) ?? fresh.externalId,
+    title: text(user?.title) ?? 'Before Title',
+    workEmail: text(valueAt(user, 'emails/type=work/value')) ?? fresh.workEmail,
+    teamsId: text(valueAt(user, `${GENESYS_URN}/externalIds/authority=microsoftteams/value`)) ?? fresh.teamsId,
+    employeeNumber: text(valueAt(user, `${ENTERPRISE_URN}/employeeNumber`)) ?? fresh.employeeNumber,
+    department: text(valueAt(user, `${ENTERPRISE_URN}/department`)) ?? 'Before Department',
     role: target.org.role,
     division: target.org.division,
     routingSkill: target.org.routingSkill,
@@ -91,171 +108,121 @@ async function prepareVars(row: BaseRow, ctx: BehaviourContext, user: { userName
     groupId: target.org.groupId ?? target.org.nonScimGroupId,
   };
   const refs = new Set(placeholdersOf(row));
-  // What the target lacks skips the row before anything else is created for it.
+  // What the target lacks skips the row before anything is sent for it.
   fillRow(ctx, TABLE, [...refs].filter((r) => r in vars).map((r) => `{{${r}}}`), vars);
   if (refs.has('managerId') || refs.has('takenUserName')) {
-    const other = await ctx.create('users', ctx.build.user('other'));
-    ctx.verify.status(other, [200, 201], 'setup: a second user is created');
-    ctx.verify.schema(other, 'ScimV2User');
-    vars.managerId = other.body.id;
-    vars.takenUserName = other.body.userName;
+    const other = await referenceUser(ctx);
+    vars.managerId = other.id;
+    vars.takenUserName = other.userName;
   }
-  if (refs.has('otherRole') || refs.has('otherDivision')) {
-    Object.assign(vars, await discoverOthers(ctx));
-  }
+  if (refs.has('otherRole') || refs.has('otherDivision')) Object.assign(vars, await otherRoleAndDivision(ctx));
   return vars;
-}
-
-/** A role and a division other than the org fixtures', read from the users the org lists (one request). */
-async function discoverOthers(ctx: BehaviourContext): Promise<Vars> {
-  const { scim, verify, target } = ctx;
-  const query: Record<string, string> =
-    target.apiVersion === '2019'
-      ? { filter: 'active eq true', count: '25' }
-      : { count: '25', attributes: `roles,${ENTERPRISE_URN}:division` };
-  const res = await scim.get('/users', { query });
-  verify.status(res, 200, 'setup: list users to find another role and division');
-  verify.schema(res, 'ScimUserListResponse');
-  const lower = (s: unknown) => String(s ?? '').toLowerCase();
-  let otherRole: string | undefined;
-  let otherDivision: string | undefined;
-  for (const u of (res.body.Resources ?? []) as Record<string, any>[]) {
-    for (const r of (Array.isArray(u.roles) ? u.roles : []) as { value?: unknown }[]) {
-      const name = r?.value;
-      // Never hand a test user an administrator role.
-      if (!otherRole && typeof name === 'string' && name !== '' && lower(name) !== lower(target.org.role) && !/admin/i.test(name)) otherRole = name;
-    }
-    const division = u[ENTERPRISE_URN]?.division;
-    if (!otherDivision && typeof division === 'string' && division !== '' && lower(division) !== lower(target.org.division)) otherDivision = division;
-  }
-  return { otherRole, otherDivision };
-}
-
-
-// ---------------------------------------------------------------- state assertions
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-
-/** The value at `path`: keys separated by '/', `key=value` picks the first matching item of an array. */
-export function valueAt(resource: unknown, path: string): unknown {
-  let cur: unknown = resource;
-  for (const segment of path.split('/')) {
-    if (cur === undefined || cur === null) return undefined;
-    const select = /^([^=]+)=(.*)$/.exec(segment);
-    if (select) {
-      if (!Array.isArray(cur)) return undefined;
-      const [, key, want] = select;
-      cur = cur.find((item) => isObject(item) && String(ciGet(item, key) ?? '').toLowerCase() === want.toLowerCase());
-    } else {
-      if (!isObject(cur)) return undefined;
-      cur = ciGet(cur, segment);
-    }
-  }
-  return cur;
-}
-
-/** RFC 7643 §2.5: unassigned, null and an empty array are the same state. */
-const unassigned = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-function describe(a: Assertion): string {
-  if ('equals' in a) return `${a.path} = ${JSON.stringify(a.equals)}`;
-  if ('notEquals' in a) return `${a.path} ≠ ${JSON.stringify(a.notEquals)}`;
-  if (a.absent) return `${a.path} unassigned`;
-  if (a.present) return `${a.path} present`;
-  return `${a.path} has ${a.length} values`;
-}
-
-function holds(a: Assertion, actual: unknown): boolean {
-  if ('equals' in a) return same(actual, a.equals);
-  if ('notEquals' in a) return !same(actual, a.notEquals);
-  if (a.absent) return unassigned(actual);
-  if (a.present) return !unassigned(actual);
-  if (a.length !== undefined) return Array.isArray(actual) && actual.length === a.length;
-  throw new Error(`assertion without a comparison: ${JSON.stringify(a)}`);
-}
-
-function expectedText(a: Assertion): unknown {
-  if ('equals' in a) return a.equals;
-  if ('notEquals' in a) return `anything but ${JSON.stringify(a.notEquals)}`;
-  if (a.absent) return '(unassigned: absent, null or [])';
-  if (a.present) return '(a value)';
-  return `an array of ${a.length} values`;
-}
-
-/** Verifies every assertion against `resource` (the body of `res`). */
-export function verifyState(ctx: BehaviourContext, res: HttpResult, resource: unknown, assertions: Assertion[], where: string): void {
-  for (const a of assertions) {
-    const actual = valueAt(resource, a.path);
-    ctx.verify.that(res, holds(a, actual), `${where}: ${describe(a)}`, expectedText(a), actual === undefined ? '(absent)' : actual);
-  }
 }
 
 // ---------------------------------------------------------------- steps
 
 export interface Prepared {
+  /** The user the row patches: the write subject, or (fallback) a user of the row's own. */
   id: string;
-  created: HttpResult;
+  path: string;
+  subject?: WriteSubject;
   vars: Vars;
   body: unknown;
 }
 
+/** The state a row starts from: `before`, and for an invalid row whose atomicity is checked, `unchanged`. */
+const startOf = (row: ValidRow | InvalidRow): Assertion[] => [...(row.before ?? []), ...('unchanged' in row ? (row.unchanged ?? []) : [])];
+
+/** A user body that establishes the row's starting state, named `userName` / `displayName`. */
+function establishingBody(ctx: BehaviourContext, row: BaseRow, vars: Vars, names: { userName?: string; displayName?: string } = {}): Record<string, unknown> {
+  const filled = fillRow(ctx, TABLE, row.with ?? {}, vars);
+  return ctx.build.user('patch', row.template ?? 'minimal', { ...names, ...filled });
+}
+
 /**
- * Row setup: skips rows of other API versions and rows that need a value the target lacks (anywhere in the row: a
- * row never runs with part of it left out); creates the user; skips when the created user does not start in the state
- * `startState` describes (the PATCH could not prove anything then). Returns the user, the placeholder values and the
- * PATCH body.
+ * Row setup: skips rows of other API versions and rows that need a value the target lacks (anywhere in the row: a row
+ * never runs with part of it left out); brings the write subject into the row's starting state (or falls back to a user
+ * of its own, skipping when that does not start there either). Returns the user, the placeholder values and the body.
  */
-export async function prepare(row: BaseRow, ctx: BehaviourContext, startState: Assertion[] | undefined): Promise<Prepared> {
-  const { verify, target, skip, build } = ctx;
+export async function prepare(row: ValidRow | InvalidRow, ctx: BehaviourContext): Promise<Prepared> {
+  const { verify, target, skip } = ctx;
   if (row.versions && !row.versions.includes(target.apiVersion)) {
     skip(`this row is not documented for API version ${target.apiVersion} (documented for ${row.versions.join(', ')})`, 'version');
   }
-  const base = build.user('patch', row.template ?? 'minimal');
-  const vars = await prepareVars(row, ctx, { userName: base.userName, displayName: base.displayName });
-  const filled = fillRow(ctx, TABLE, { with: row.with ?? {}, operations: row.operations, body: row.body, start: startState ?? [] }, vars);
-  const created = await ctx.create('users', { ...base, ...filled.with });
-  verify.status(created, [200, 201], 'setup: the user to PATCH is created');
-  verify.schema(created, 'ScimV2User');
-  const unmet = filled.start.find((a) => !holds(a, valueAt(created.body, a.path)));
-  if (unmet) {
-    skip(`the created user does not start in the state this row needs (${describe(unmet)}; got ${JSON.stringify(valueAt(created.body, unmet.path))}), so the PATCH could prove nothing`, 'row');
+  const fresh = freshVars(ctx);
+  const s = await writeSubject(ctx);
+  const start = (vars: Vars) => fillRow(ctx, TABLE, startOf(row), vars);
+  let vars = await varsFor(row, ctx, s.state, fresh);
+  if (!s.state || unmet(start(vars), s.state)) {
+    // Set-up: one PUT of the starting state, keeping the subject's names.
+    const put = await writeTo(s, (p) => ctx.scim.put(p, establishingBody(ctx, row, vars, { userName: vars.userName, displayName: vars.displayName })));
+    if (put.status === 200 && s.state) vars = await varsFor(row, ctx, s.state, fresh);
   }
-  const body = filled.body !== undefined ? filled.body : { schemas: [PATCH_OP_URN], Operations: filled.operations ?? [] };
-  return { id: created.body.id, created, vars, body };
+  if (s.state && !s.gone && !unmet(start(vars), s.state)) return { id: s.id, path: s.path, subject: s, vars, body: bodyOf(ctx, row, vars) };
+
+  // Fallback: a user of the row's own, created in the starting state.
+  const created = await ctx.create('users', establishingBody(ctx, row, await varsFor(row, ctx, undefined, fresh)));
+  verify.schema(created, 'ScimV2User', created.body, 'set-up: the user to PATCH is created (a ScimV2User)');
+  vars = await varsFor(row, ctx, created.body, fresh);
+  const missing = unmet(start(vars), created.body);
+  if (missing) {
+    skip(
+      `the user does not start in the state this row needs (${describeAssertion(missing)}; got ${JSON.stringify(valueAt(created.body, missing.path))}), so the PATCH could prove nothing`,
+      'row',
+    );
+  }
+  return { id: created.body.id, path: `/users/${encodeURIComponent(created.body.id)}`, vars, body: bodyOf(ctx, row, vars) };
 }
 
-/** The row's assertions with their placeholders filled (prepare has skipped a row missing a value). */
-const fillAssertions = (ctx: BehaviourContext, list: Assertion[], vars: Vars): Assertion[] => fillRow(ctx, TABLE, list, vars);
+function bodyOf(ctx: BehaviourContext, row: BaseRow, vars: Vars): unknown {
+  const filled = fillRow(ctx, TABLE, { operations: row.operations, body: row.body }, vars);
+  return filled.body !== undefined ? filled.body : { schemas: [PATCH_OP_URN], Operations: filled.operations ?? [] };
+}
 
-/** A valid row: PATCH → 200 ScimV2User showing the expected state; a fresh GET shows it too. */
-export async function runValid(row: ValidRow, ctx: BehaviourContext): Promise<{ patched: HttpResult; fetched: HttpResult; vars: Vars }> {
-  const { scim, verify } = ctx;
-  const { id, vars, body } = await prepare(row, ctx, row.before);
-  const expected = fillAssertions(ctx, row.expect, vars);
-  const patched = await scim.patch(`/users/${encodeURIComponent(id)}`, body);
+/** The PATCH of a prepared row, observed when it is sent to the write subject. */
+async function send(ctx: BehaviourContext, p: Prepared): Promise<HttpResult> {
+  const res = await ctx.scim.patch(p.path, p.body);
+  if (p.subject) observe(p.subject, res, true);
+  return res;
+}
+
+/** A GET of a prepared row's user, observed when it is the write subject. */
+async function readBack(ctx: BehaviourContext, p: Prepared): Promise<HttpResult> {
+  if (p.subject) return readSubject(ctx, p.subject);
+  return ctx.scim.get(p.path);
+}
+
+/**
+ * A valid row: PATCH → 200 ScimV2User showing the expected state (the answer carries the whole resource, RFC 7644
+ * §3.5.2). `readBack` also GETs the user (for a check about what is stored).
+ */
+export async function runValid(row: ValidRow, ctx: BehaviourContext, options: { readBack?: boolean } = {}): Promise<{ patched: HttpResult; fetched?: HttpResult; vars: Vars }> {
+  const { verify } = ctx;
+  const p = await prepare(row, ctx);
+  const expected = fillRow(ctx, TABLE, row.expect, p.vars);
+  const patched = await send(ctx, p);
   verify.status(patched, 200);
   verify.schema(patched, 'ScimV2User');
-  verify.equal(patched, patched.body.id, id, 'the PATCH response is the patched user (id)');
+  verify.equal(patched, patched.body.id, p.id, 'the PATCH response is the patched user (id)');
   verifyState(ctx, patched, patched.body, expected, 'PATCH response');
-  const fetched = await scim.get(`/users/${encodeURIComponent(id)}`);
+  if (!options.readBack) return { patched, vars: p.vars };
+  const fetched = await readBack(ctx, p);
   verify.status(fetched, 200);
   verify.schema(fetched, 'ScimV2User');
   verifyState(ctx, fetched, fetched.body, expected, 'stored user (GET after the PATCH)');
-  return { patched, fetched, vars };
+  return { patched, fetched, vars: p.vars };
 }
 
-/** An invalid row: PATCH → the SCIM error of the row; with `unchanged`, a fresh GET shows the user as created. */
+/** An invalid row: PATCH → the SCIM error of the row; with `unchanged`, a fresh GET shows the user as it started. */
 export async function runInvalid(row: InvalidRow, ctx: BehaviourContext): Promise<void> {
-  const { scim, verify } = ctx;
-  const { id, vars, body } = await prepare(row, ctx, row.unchanged);
-  const res = await scim.patch(`/users/${encodeURIComponent(id)}`, body);
+  const { verify } = ctx;
+  const p = await prepare(row, ctx);
+  const res = await send(ctx, p);
   verify.scimError(res, row.status, row.scimType);
   if (row.unchanged) {
-    const fetched = await scim.get(`/users/${encodeURIComponent(id)}`);
+    const fetched = await readBack(ctx, p);
     verify.status(fetched, 200);
     verify.schema(fetched, 'ScimV2User');
-    verifyState(ctx, fetched, fetched.body, fillAssertions(ctx, row.unchanged, vars), 'stored user after the refused PATCH (nothing applied)');
+    verifyState(ctx, fetched, fetched.body, fillRow(ctx, TABLE, row.unchanged, p.vars), 'stored user after the refused PATCH (nothing applied)');
   }
 }

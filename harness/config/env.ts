@@ -18,6 +18,11 @@ export type Profile = 'genesys' | 'rfc7644';
 export const PROFILES: readonly Profile[] = ['genesys', 'rfc7644'];
 /** The SCIM root path of the embedded emulator when it runs the rfc7644 profile. */
 export const EMULATOR_RFC_ROOT = '/api/v2/scim/v2';
+/** The embedded live emulator's knobs (emulator/live.ts LIVE_ENV). */
+const LIVE_KEYS = ['SCIM_LIVE_LATENCY_MS', 'SCIM_LIVE_JITTER_MS', 'SCIM_LIVE_RATE_LIMIT', 'SCIM_LIVE_503_RATE', 'SCIM_LIVE_429_RATE', 'SCIM_LIVE_RESET_RATE', 'SCIM_LIVE_INDEX_LAG_MS', 'SCIM_LIVE_RETRY_AFTER_S', 'SCIM_LIVE_SEED'] as const;
+
+/** A live org's lists lag writes by a few seconds (reference §12; measured ~3 s): wait up to this long by default. */
+export const DEFAULT_INDEX_WAIT_MS = 15_000;
 export const DEFAULT_PREFIXES = ['/api/v2/scim/v2', '/api/v2/scim'] as const;
 
 /** How an identity authenticates. Secrets live only in memory and are redacted from every artifact. */
@@ -53,6 +58,18 @@ export interface TargetConfig {
   org: OrgFixtures;
   /** Per-request timeout in ms. */
   timeoutMs: number;
+  /**
+   * The longest wait for a write to show in lists and filters (a search index that lags writes), in ms: checks that
+   * list what they just wrote poll until it shows, up to this long (SCIM_INDEX_WAIT_MS; 0 on the embedded emulator).
+   */
+  indexWaitMs: number;
+  /**
+   * The embedded emulator's profile (SCIM_EMULATOR_PROFILE): 'default' (ideal conditions) or 'live' (a live org's:
+   * latency, rate limit, occasional 503, index lag; knobs in `emulatorLive`, the SCIM_LIVE_* keys as given). A live
+   * embedded run is judged like a real org: client rate limit, index wait and property-test budget of a remote target.
+   */
+  emulatorProfile: 'default' | 'live';
+  emulatorLive: Record<string, string>;
   /** Password given to users the run creates (unset: none is sent and the server generates one). */
   userPassword?: string;
 }
@@ -96,6 +113,17 @@ export const CONFIG_KEYS: Record<string, string> = {
   SCIM_RATE_LIMIT: 'client-side request budget per minute (default 300; 0 = unlimited)',
   SCIM_TARGET_NAME: 'name of the target, selects expectations/<name>.json (default: host name)',
   SCIM_TIMEOUT_MS: 'per-request timeout in milliseconds (default 30000)',
+  SCIM_EMULATOR_PROFILE: "embedded emulator only: default (ideal conditions) or live (a live org's latency, rate limit, occasional 503 and index lag; tuned with the SCIM_LIVE_* keys, see emulator/README.md); a live run uses a real org's rate limit, index wait and property-test budget",
+  SCIM_LIVE_LATENCY_MS: 'embedded live emulator: see emulator/README.md "The live-org profile"',
+  SCIM_LIVE_JITTER_MS: 'embedded live emulator: see emulator/README.md "The live-org profile"',
+  SCIM_LIVE_RATE_LIMIT: 'embedded live emulator: see emulator/README.md "The live-org profile"',
+  SCIM_LIVE_503_RATE: 'embedded live emulator: see emulator/README.md "The live-org profile"',
+  SCIM_LIVE_429_RATE: 'embedded live emulator: see emulator/README.md "The live-org profile"',
+  SCIM_LIVE_RESET_RATE: 'embedded live emulator: see emulator/README.md "The live-org profile"',
+  SCIM_LIVE_INDEX_LAG_MS: 'embedded live emulator: see emulator/README.md "The live-org profile"',
+  SCIM_LIVE_RETRY_AFTER_S: 'embedded live emulator: see emulator/README.md "The live-org profile"',
+  SCIM_LIVE_SEED: 'embedded live emulator: see emulator/README.md "The live-org profile"',
+  SCIM_INDEX_WAIT_MS: 'longest wait, in ms, for a write to show in lists and filters (search-index lag): checks poll with backoff up to this long (default 15000; 0 on the embedded emulator)',
   SCIM_USER_PASSWORD: "password given to the users the run creates (default: none sent, the server generates one); must meet the org's password policy",
   SCIM_REPORT_DIR: 'where reports are written (default reports/; allure results go to allure-results/ unless this is set)',
   SCIM_ORG_GROUP_ID: 'id of a scratch group the run may modify, needed where groups cannot be created (API version 2019)',
@@ -104,7 +132,7 @@ export const CONFIG_KEYS: Record<string, string> = {
   SCIM_ORG_ROLE: 'name of an existing role',
   SCIM_ORG_ROUTING_SKILL: 'name of an existing routing skill',
   SCIM_ORG_ROUTING_LANGUAGE: 'name of an existing routing language',
-  SCIM_PBT_RUNS: 'property-based PATCH checks: sequences per check (default 100 on the embedded emulator, 3 on a real org)',
+  SCIM_PBT_RUNS: 'property-based PATCH checks: sequences per check (default 100 on the embedded emulator, 2 on a real org)',
   SCIM_PBT_SEED: 'property-based PATCH checks: fast-check seed to replay (from a failure message; with SCIM_PBT_PATH)',
   SCIM_PBT_PATH: 'property-based PATCH checks: fast-check path of the one case to replay (from a failure message)',
 };
@@ -314,6 +342,21 @@ export function loadConfig(env: Env = process.env): TargetConfig {
   const strict = parseBool(env, 'SCIM_STRICT', problems, false);
   const rateLimitPerMinute = parseIntKey(env, 'SCIM_RATE_LIMIT', problems, 300, 0);
   const timeoutMs = parseIntKey(env, 'SCIM_TIMEOUT_MS', problems, 30_000, 100);
+  const emulatorProfile = value(env, 'SCIM_EMULATOR_PROFILE') ?? 'default';
+  if (emulatorProfile !== 'default' && emulatorProfile !== 'live') problems.push(`SCIM_EMULATOR_PROFILE must be default or live (got "${emulatorProfile}")`);
+  const live = emulatorProfile === 'live';
+  if (live && !embedded) problems.push('SCIM_EMULATOR_PROFILE=live applies to the embedded emulator: unset SCIM_BASE_URL, or unset SCIM_EMULATOR_PROFILE');
+  const emulatorLive: Record<string, string> = {};
+  for (const key of LIVE_KEYS) {
+    const v = value(env, key);
+    if (v === undefined) continue;
+    if (!live) problems.push(`${key} applies to SCIM_EMULATOR_PROFILE=live only`);
+    else if (!Number.isFinite(Number(v))) problems.push(`${key} must be a number (got "${v}")`);
+    emulatorLive[key] = v;
+  }
+  // Ideal conditions (the default embedded emulator) need no pacing and no waiting; anything else is judged like a real org.
+  const ideal = embedded && !live;
+  const indexWaitMs = parseIntKey(env, 'SCIM_INDEX_WAIT_MS', problems, ideal ? 0 : DEFAULT_INDEX_WAIT_MS, 0);
   const targetName = value(env, 'SCIM_TARGET_NAME') ?? host;
   if (!/^[A-Za-z0-9._-]+$/.test(targetName)) {
     problems.push(`SCIM_TARGET_NAME may hold letters, digits, ".", "_" and "-" only (got "${targetName}")`);
@@ -335,9 +378,12 @@ export function loadConfig(env: Env = process.env): TargetConfig {
     limited: limitedAuth ? { auth: limitedAuth, permissions: limitedPermissions } : undefined,
     // The embedded emulator is the run's own sandbox: writes are always allowed there.
     allowWrites: embedded ? true : allowWrites,
-    // The embedded emulator runs without a rate limit for the suite, so the client needs none either.
-    rateLimitPerMinute: embedded ? 0 : rateLimitPerMinute,
+    // The ideal embedded emulator runs without a rate limit for the suite, so the client needs none either.
+    rateLimitPerMinute: ideal ? 0 : rateLimitPerMinute,
     timeoutMs,
+    indexWaitMs,
+    emulatorProfile: live ? 'live' : 'default',
+    emulatorLive,
     userPassword: value(env, 'SCIM_USER_PASSWORD'),
     org: {
       groupId: value(env, 'SCIM_ORG_GROUP_ID'),

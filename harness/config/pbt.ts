@@ -3,23 +3,33 @@
  * one case (SCIM_PBT_SEED + SCIM_PBT_PATH). The keys are read here and nowhere else (config/env.ts validates them with
  * the rest of the configuration, before any request).
  *
- * Budget: the embedded emulator gets PBT_DEFAULTS.embedded (many sequences, shrinking on failure); a real org gets
- * PBT_DEFAULTS.remote (a few sequences, no shrinking: every shrink step would be more requests against the org).
+ * Budget: the embedded emulator gets PBT_DEFAULTS.embedded (many sequences, shrinking on failure, the resource read
+ * back after every request); a real org (and the embedded emulator in its live-org profile) gets PBT_DEFAULTS.remote
+ * (a few short sequences, no shrinking: every shrink step would be more requests against the org; the resource read back
+ * after every refused request and after the last one).
  */
 import { type Env, value } from './values.ts';
 
+/**
+ * When a sequence reads its resource back (GET): after every request, or after every refused request and after the last
+ * one (an applied PATCH answers with the whole resource, compared with the model all the same).
+ */
+export type ReadBack = 'every-step' | 'refusals-and-last';
+
 export const PBT_DEFAULTS = {
   /** Against the embedded emulator. */
-  embedded: { runs: 100, maxSteps: 5 },
+  embedded: { runs: 100, maxSteps: 5, readBack: 'every-step' },
   /** Against a real org: modest, see README "Property-based PATCH checks" for the request count. */
-  remote: { runs: 3, maxSteps: 3 },
-} as const;
+  remote: { runs: 2, maxSteps: 3, readBack: 'refusals-and-last' },
+} as const satisfies Record<string, { runs: number; maxSteps: number; readBack: ReadBack }>;
 
 export interface PbtSettings {
   /** Sequences to generate. */
   runs: number;
   /** Most requests per sequence. */
   maxSteps: number;
+  /** When the resource is read back. */
+  readBack: ReadBack;
   seed?: number;
   path?: string;
   /** true: replay exactly the case at seed + path. */
@@ -50,28 +60,31 @@ export interface PbtOptions {
 }
 
 /** The settings for this target. */
-export function pbtSettings(target: { embedded: boolean }, options: PbtOptions = {}): PbtSettings {
+export function pbtSettings(target: { embedded: boolean; live?: boolean }, options: PbtOptions = {}): PbtSettings {
   const env = options.env ?? process.env;
+  // The embedded emulator in its live-org profile gets a real org's budget: that is what the profile is for.
+  const ideal = target.embedded && !target.live;
   const problems = pbtEnvProblems(env);
   if (problems.length) throw new Error(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  const base = target.embedded ? PBT_DEFAULTS.embedded : PBT_DEFAULTS.remote;
-  const defaultRuns = options.runs ? (target.embedded ? options.runs.embedded : options.runs.remote) : base.runs;
+  const base = ideal ? PBT_DEFAULTS.embedded : PBT_DEFAULTS.remote;
+  const defaultRuns = options.runs ? (ideal ? options.runs.embedded : options.runs.remote) : base.runs;
   const runs = value(env, 'SCIM_PBT_RUNS');
   const seed = value(env, 'SCIM_PBT_SEED');
   const path = value(env, 'SCIM_PBT_PATH');
   return {
     runs: runs === undefined ? defaultRuns : Number(runs),
     maxSteps: base.maxSteps,
+    readBack: base.readBack,
     seed: seed === undefined ? undefined : Number(seed),
     path,
     replay: path !== undefined,
-    shrink: target.embedded && path === undefined,
+    shrink: ideal && path === undefined,
   };
 }
 
 /**
- * Requests one sequence costs at most: the create, then per step the PATCH and the GET that reads it back, then the
- * delete at the end of the test.
+ * Requests one sequence costs at most: the create, then per step the PATCH and the GET that reads it back (when every
+ * request is read back, or every one is refused), then the delete at the end of the test.
  */
 export function requestsPerSequence(maxSteps: number): number {
   return 1 + 2 * maxSteps + 1;

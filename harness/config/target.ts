@@ -31,6 +31,10 @@ export interface ResolvedTarget {
   rateLimitPerMinute: number;
   workers: number;
   timeoutMs: number;
+  /** The embedded emulator runs its live-org profile: judged like a real org (budgets, waits), yet must pass 100%. */
+  live?: boolean;
+  /** Longest wait for a write to show in lists and filters (ms; 0: lists are read once). */
+  indexWaitMs: number;
   /** Password for users the run creates (a secret: redacted everywhere). */
   userPassword?: string;
   capabilities: Capabilities;

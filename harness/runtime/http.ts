@@ -2,7 +2,7 @@
  * The HTTP layer: undici keep-alive pools, the client-side rate limit, 429 Retry-After handling,
  * token refresh on 401, and a redacted record of every exchange for failure messages and reports.
  */
-import { Pool, request as undiciRequest } from 'undici';
+import { Agent, Pool } from 'undici';
 import type { AuthSpec } from '../config/env.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { DEFAULT_RETRY_POLICY, retryDecision, type RetryPolicy, type RetryReason } from './retry.ts';
@@ -30,6 +30,8 @@ export interface RecordedExchange {
    * requests, never judged (runtime/behaviour/judge.ts).
    */
   housekeeping?: boolean;
+  /** An answer another check of the run got and this one judges too (ctx.read): not a request of this check. */
+  reused?: boolean;
 }
 
 export interface HttpResult<T = any> {
@@ -75,9 +77,13 @@ function poolFor(origin: string): Pool {
   return pool;
 }
 
+/** The connections of token requests (its own, so closePools can end them too). */
+let tokenAgent: Agent | undefined;
+
 export async function closePools(): Promise<void> {
-  const all = [...pools.values()];
+  const all: (Pool | Agent)[] = [...pools.values(), ...(tokenAgent ? [tokenAgent] : [])];
   pools.clear();
+  tokenAgent = undefined;
   await Promise.all(all.map((p) => p.close().catch(() => undefined)));
 }
 
@@ -129,10 +135,14 @@ export async function fetchClientCredentialsToken(
   // A token endpoint is a live service too: 429, 503 and lost connections are retried like SCIM requests (issuing a
   // second token is harmless).
   let res;
+  const url = new URL(auth.tokenUrl);
   for (let attempt = 0; ; attempt++) {
     let error: unknown;
     try {
-      res = await undiciRequest(auth.tokenUrl, {
+      tokenAgent ??= new Agent({ keepAliveTimeout: 10_000 });
+      res = await tokenAgent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method: 'POST',
         headers: {
           authorization: `Basic ${Buffer.from(`${auth.clientId}:${auth.clientSecret}`).toString('base64')}`,

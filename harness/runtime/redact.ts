@@ -7,7 +7,25 @@
 export const REDACTED = '<redacted>';
 
 const SENSITIVE_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
-const SENSITIVE_KEY = /pass(word)?|secret|token|assertion|credential|^code$/i;
+
+/**
+ * Which JSON and form keys hold secrets, by name. A key is compared with `_`, `-` and case removed
+ * (`client_secret`, `clientSecret` and `Client-Secret` are one key). It is a secret when it is one of SECRET_KEYS or
+ * ends with one of SECRET_SUFFIXES: `password`, `userPassword`, `new_password`; `secret`, `client_secret`; `token`,
+ * `access_token`, `refreshToken`, `id_token`; `apiKey`, `x-api-key`; `privateKey`; `assertion`, `client_assertion`.
+ * Harmless keys that merely contain such a word are kept: `code` (a country or error code: the run never sends an
+ * OAuth authorization code, it uses client credentials), `tokenType`/`token_type`, `tokenUrl`, `expires_in`,
+ * `changePassword` (the ServiceProviderConfig feature: an object, never masked), `passive`, `secretQuestion`.
+ * Values registered with registerSecret are masked wherever they appear, whatever the key.
+ */
+const SECRET_KEYS = new Set(['authorization', 'proxyauthorization', 'cookie', 'setcookie', 'credential', 'credentials', 'pwd', 'passwd', 'passphrase']);
+const SECRET_SUFFIXES = ['password', 'secret', 'token', 'apikey', 'privatekey', 'assertion'];
+
+/** Whether a JSON or form key names a secret (see SECRET_KEYS and SECRET_SUFFIXES). */
+export function isSecretKey(key: string): boolean {
+  const k = key.toLowerCase().replace(/[-_]/g, '');
+  return SECRET_KEYS.has(k) || SECRET_SUFFIXES.some((s) => k.endsWith(s));
+}
 
 const secrets = new Set<string>();
 
@@ -47,7 +65,7 @@ export function redactJson(value: unknown): unknown {
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SENSITIVE_KEY.test(k) && v !== null && typeof v !== 'object' ? REDACTED : redactJson(v);
+      out[k] = isSecretKey(k) && v !== null && typeof v !== 'object' ? REDACTED : redactJson(v);
     }
     return out;
   }
@@ -66,7 +84,7 @@ export function redactBodyText(text: string, contentType = ''): string {
   }
   if (/x-www-form-urlencoded/i.test(contentType)) {
     const params = new URLSearchParams(text);
-    for (const key of [...params.keys()]) if (SENSITIVE_KEY.test(key)) params.set(key, REDACTED);
+    for (const key of [...params.keys()]) if (isSecretKey(key)) params.set(key, REDACTED);
     return redactText(params.toString());
   }
   return redactText(text);

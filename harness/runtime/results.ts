@@ -73,6 +73,8 @@ declare module 'vitest' {
     cleanupProblems?: string[];
     /** Set when a listed known failure failed as expected: the reason of the listing and the failure. */
     knownFailure?: { reason: string; failure: FailureData };
+    /** How long the check waited for its writes to show in lists and filters (ctx.eventually), and the polls it took. */
+    indexWait?: { waitedMs: number; polls: number; settled: boolean };
     /** HTTP requests this test sent (its clean-up included), and how many of them were retries (runtime/retry.ts). */
     requests?: number;
     retries?: number;

@@ -140,6 +140,27 @@ export function createVerify(requirement: string) {
       }
     },
 
+    /**
+     * A SCIM error as RFC 7644 §3.12 defines it, for servers judged by the RFC alone: the status, a JSON body whose
+     * schemas hold the Error URN ("implementers MUST return the errors in the body of the response in a JSON format")
+     * and whose `status` is the HTTP status as a string (REQUIRED). `scimType` and `detail` are OPTIONAL there: give
+     * `scimType` where the rule the check judges names one (e.g. §3.3 409 uniqueness); several values when Table 9
+     * fits more than one; `scimTypeOptional` when the rule names none, so that a missing scimType passes and a
+     * present one must still be among them.
+     */
+    rfcError(res: HttpResult, status: number | readonly number[], scimType?: string | readonly string[], options: { scimTypeOptional?: boolean } = {}): void {
+      verify.status(res, status);
+      verify.schema(res, 'ScimError', res.body, 'the body is a SCIM Error (RFC 7644 §3.12: "implementers MUST return the errors in the body of the response in a JSON format")');
+      if (res.body.status !== String(res.status)) fail('error body "status" is the HTTP status code as a string (RFC 7644 §3.12: REQUIRED)', String(res.status), res.body.status, res);
+      if (scimType === undefined) return;
+      const allowed = typeof scimType === 'string' ? [scimType] : scimType;
+      const got = res.body.scimType ?? undefined;
+      if (got === undefined && options.scimTypeOptional) return;
+      if (!allowed.includes(got)) {
+        fail('scimType (RFC 7644 §3.12, Table 9)', `${allowed.join(' or ')}${options.scimTypeOptional ? ' (or none)' : ''}`, got ?? '(none)', res);
+      }
+    },
+
     /** A header is present (and matches, when `expected` is given); returns its value. */
     header(res: HttpResult, name: string, expected?: string | RegExp): string {
       const v = res.headers[name.toLowerCase()];

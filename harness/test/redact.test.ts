@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { redactBodyText, redactHeaders, redactJson, redactText, registerSecret, REDACTED } from '../runtime/redact.ts';
+import { isSecretKey, redactBodyText, redactHeaders, redactJson, redactText, registerSecret, REDACTED } from '../runtime/redact.ts';
 
 describe('redaction', () => {
   test('masks credentials in headers but keeps the scheme', () => {
@@ -33,6 +33,30 @@ describe('redaction', () => {
     registerSecret('canary-3f9a1c7e');
     expect(redactText('echo canary-3f9a1c7e twice canary-3f9a1c7e')).toBe(`echo ${REDACTED} twice ${REDACTED}`);
     expect(redactJson({ detail: 'token canary-3f9a1c7e is invalid' })).toEqual({ detail: `token ${REDACTED} is invalid` });
+  });
+
+  test.for([
+    'password', 'userPassword', 'new_password', 'passwd', 'secret', 'client_secret', 'clientSecret', 'Client-Secret',
+    'token', 'access_token', 'refreshToken', 'id_token', 'apiKey', 'api_key', 'x-api-key', 'privateKey', 'authorization',
+    'client_assertion', 'credentials',
+  ])('treats the key %s as a secret', (key) => {
+    expect(isSecretKey(key)).toBe(true);
+    expect(redactJson({ [key]: 'sensitive-value-1' })).toEqual({ [key]: REDACTED });
+  });
+
+  test.for(['code', 'tokenType', 'token_type', 'tokenUrl', 'expires_in', 'passive', 'compass', 'secretQuestion', 'scimType', 'userName', 'status', 'detail'])(
+    'keeps the harmless key %s',
+    (key) => {
+      expect(isSecretKey(key)).toBe(false);
+      expect(redactJson({ [key]: 'visible-value-1' })).toEqual({ [key]: 'visible-value-1' });
+      expect(redactBodyText(`${key}=visible`, 'application/x-www-form-urlencoded')).toBe(`${key}=visible`);
+    },
+  );
+
+  test('keeps a harmless object under a secret-looking key and masks only the secret leaves', () => {
+    const spc = { changePassword: { supported: true }, error: { code: 'E42', detail: 'no' } };
+    expect(redactJson(spc)).toEqual(spc);
+    expect(redactJson({ token_type: 'bearer', access_token: 'abc.def', expires_in: 3600 })).toEqual({ token_type: 'bearer', access_token: REDACTED, expires_in: 3600 });
   });
 
   test('leaves ordinary values alone', () => {

@@ -75,6 +75,23 @@ describe('verify', () => {
     else expect(run).not.toThrow();
   });
 
+  const ERR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+  test.for([
+    { name: 'no detail passes (OPTIONAL in RFC 7644 §3.12)', status: 404, body: { schemas: [ERR], status: '404' }, scimType: undefined, optional: false, fails: false },
+    { name: 'a bare empty 404 fails', status: 404, body: undefined, scimType: undefined, optional: false, fails: true },
+    { name: 'a JSON body without the Error URN fails', status: 404, body: { message: 'Not Found' }, scimType: undefined, optional: false, fails: true },
+    { name: 'status as a number fails', status: 404, body: { schemas: [ERR], status: 404 }, scimType: undefined, optional: false, fails: true },
+    { name: 'a scimType the rule names passes', status: 409, body: { schemas: [ERR], status: '409', scimType: 'uniqueness' }, scimType: 'uniqueness', optional: false, fails: false },
+    { name: 'a missing scimType the rule names fails', status: 409, body: { schemas: [ERR], status: '409' }, scimType: 'uniqueness', optional: false, fails: true },
+    { name: 'a missing optional scimType passes', status: 400, body: { schemas: [ERR], status: '400' }, scimType: ['invalidSyntax', 'invalidValue'], optional: true, fails: false },
+    { name: 'any of several scimTypes passes', status: 400, body: { schemas: [ERR], status: '400', scimType: 'invalidValue' }, scimType: ['invalidSyntax', 'invalidValue'], optional: true, fails: false },
+    { name: 'an optional scimType outside the list fails', status: 400, body: { schemas: [ERR], status: '400', scimType: 'mutability' }, scimType: ['invalidSyntax', 'invalidValue'], optional: true, fails: true },
+  ])('rfcError: $name', ({ status, body, scimType, optional, fails }) => {
+    const run = () => verify.rfcError(result(status, body), status, scimType, { scimTypeOptional: optional });
+    if (fails) expect(run).toThrow(ConformanceFailure);
+    else expect(run).not.toThrow();
+  });
+
   test.for([
     { name: 'application/scim+json', type: 'application/scim+json; charset=utf-8', ok: true },
     { name: 'application/json', type: 'application/json', ok: true },

@@ -25,6 +25,7 @@ export function target(apiVersion: '2021' | '2019', strict = false): ResolvedTar
     rateLimitPerMinute: 0,
     workers: 1,
     timeoutMs: 1000,
+    indexWaitMs: 0,
     capabilities: { etag: false },
     org: {},
     run: { runId: 'r1', runPrefix: 'scimct-r1-', ledgerDir: '/tmp', startedAt: '2026-01-01T00:00:00.000Z' },

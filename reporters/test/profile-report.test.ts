@@ -29,6 +29,7 @@ const target = (strict: boolean): ResolvedTarget =>
     rateLimitPerMinute: 0,
     workers: 1,
     timeoutMs: 1000,
+    indexWaitMs: 0,
     capabilities: {},
     org: {},
     run: { runId: 'r', runPrefix: 'scimct-r-', ledgerDir: '/tmp', startedAt: new Date().toISOString() },

@@ -236,3 +236,23 @@ describe('what a release manager reads', () => {
     for (const text of [renderText(clean), renderMarkdown(clean), renderJunit(clean)]) expect(text).not.toMatch(/\bconformant\b/);
   });
 });
+
+describe('a SCIM root at the host root (prefix "")', () => {
+  test('every rendering shows its column as "/", and the JSON report keeps the prefix ""', () => {
+    const root = { ...target('2021'), prefixes: [''], profile: 'rfc7644' as const };
+    const report = buildReport(
+      [{ behaviour: 'RFC-SPC-GET', prefix: '', project: 'conformance', apiVersion: '2021', test: '[RFC-SPC-GET] serves it', level: 'MUST', resource: 'service-provider-config', verdict: 'failed', message: 'boom' }],
+      [['conformance', root]],
+      { includeNotRun: false },
+    );
+    expect(report.results.map((r) => [r.behaviour, r.prefix, r.verdict])).toEqual([['RFC-SPC-GET', '', 'failed']]);
+    const view = viewOf(report);
+    expect(view.prefixes).toEqual(['/']);
+    expect(view.rows[0].cells.map((c) => [c.prefix, c.mark])).toEqual([['/', 'FAIL']]);
+    expect(renderText(report)).toMatch(/RFC-SPC-GET\s+2021\s+MUST\s+FAIL/);
+    expect(renderMarkdown(report)).toContain('| behaviour | title | version | level | / | note |');
+    expect(renderHtml(report)).toContain('<th>/</th>');
+    expect(renderJunit(report)).toContain('name="API 2021 /');
+    expect(view.facts.find(([k]) => k === 'target')?.[1]).toContain('prefixes /,');
+  });
+});

@@ -26,7 +26,7 @@ export interface Rfc7644Run {
 /** A fixed fast-check seed: the generated filters are the same from run to run, so a verdict never flickers. */
 export const FILTER_SEED = '20240611';
 
-export async function runRfc7644(root: string, token: string, targetName: string, extraEnv: Record<string, string> = {}): Promise<Rfc7644Run> {
+export async function runRfc7644(root: string, token: string, targetName: string, extraEnv: Record<string, string> = {}, args: string[] = []): Promise<Rfc7644Run> {
   const reportDir = mkdtempSync(join(tmpdir(), `scimct-${targetName}-`));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -43,7 +43,7 @@ export async function runRfc7644(root: string, token: string, targetName: string
   };
   let out: { code: number; stdout: string; stderr: string };
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', '--dotenv', '/dev/null', '--workers', '2'], {
+    const r = await run(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', '--dotenv', '/dev/null', '--workers', '2', ...args], {
       cwd: ROOT,
       env,
       timeout: 150_000,

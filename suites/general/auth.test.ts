@@ -1,4 +1,4 @@
-import { behaviour } from '../../harness/index.ts';
+import { behaviour, sharedAnswer, type BehaviourContext } from '../../harness/index.ts';
 
 /** Endpoints every API version serves and that any valid token may read. */
 const rows = [
@@ -7,9 +7,13 @@ const rows = [
   { name: 'schemas', path: '/schemas', versions: ['2021'] },
 ];
 
-behaviour.for('AUTH-NO-TOKEN', 'refuses a request without a bearer token with 401', rows, async (row, { anonymous, verify, target, skip }) => {
+/** A GET without a token: its answer is judged by every check sending the same (sent once per prefix). */
+const withoutToken = (ctx: BehaviourContext, path: string) => sharedAnswer(ctx, `GET ${path} without a token`, () => ctx.anonymous().get(path));
+
+behaviour.for('AUTH-NO-TOKEN', 'refuses a request without a bearer token with 401', rows, async (row, ctx) => {
+  const { verify, target, skip } = ctx;
   if (!row.versions.includes(target.apiVersion)) skip(`${row.path} is not documented for API version ${target.apiVersion}`, 'version');
-  const res = await anonymous().get(row.path);
+  const res = await withoutToken(ctx, row.path);
   verify.status(res, 401);
 });
 
@@ -19,7 +23,8 @@ behaviour.for('AUTH-BAD-TOKEN', 'refuses a request with an invalid bearer token 
   verify.status(res, 401);
 });
 
-behaviour('AUTH-ERROR-BODY', 'explains a 401 with a SCIM error body', async ({ anonymous, verify }) => {
-  const res = await anonymous().get('/serviceproviderconfig');
+behaviour('AUTH-ERROR-BODY', 'explains a 401 with a SCIM error body', async (ctx) => {
+  const res = await withoutToken(ctx, '/serviceproviderconfig');
+  const { verify } = ctx;
   verify.scimError(res, 401);
 });

@@ -3,19 +3,22 @@
  * unquoted; seed 002 get_scim_groups: "displayName eq groupName"; RFC 7644 §3.4.2.2 and §3.12; reference §5: one
  * `attr eq value` clause, anything else 400 invalidFilter [inferred]).
  *
- * The group a filter must find: on 2021 the check creates it; on 2019 (no group POST) it reads the configured
- * scratch group (SCIM_ORG_GROUP_ID) without changing it. Other checks may rename the scratch group while these run,
- * so a filter that misses it is tried once more with the name read again. The error and widening rows use
- * run-scoped names and a random UUID that no group has. Rows: fixtures/cases/group-filters.json.
+ * The group a filter must find: on 2021 the posted group of this prefix (harness/checks/group-subject.ts: created early
+ * in the run, nothing changes it), whose filter answers are shared by the checks sending the same filter; on 2019 (no
+ * group POST) the configured scratch group (SCIM_ORG_GROUP_ID), read without changing it and held unchanged meanwhile.
+ * Lists lag writes on a live org, so a filter that must find the group is sent until it does or the index wait runs
+ * out (ctx.eventually); the answer is then judged as strictly as ever. The error and widening rows use names of this
+ * run and a UUID that no group has; their answers change with nothing the run does, so each distinct filter is sent
+ * once per prefix (ctx.read). Rows: fixtures/cases/group-filters.json.
  */
 import { randomUUID } from 'node:crypto';
 import {
   behaviour,
   caseTable,
   fillRow,
-  holdScratchGroup,
+  filteredUntilListed,
+  readableGroup,
   rowsOf,
-  scratchGroupId,
   unhandled,
   type BehaviourContext,
   type HttpResult,
@@ -45,23 +48,14 @@ const idsOf = (res: HttpResult): string[] => resources(res).map((g) => g.id);
 interface GroupToRead {
   id: string;
   displayName: string;
-  /** true: made by this check (2021); false: the scratch group, only read. */
-  created: boolean;
+  /** true: the configured scratch group (2019), only read; false: the posted group of this prefix. */
+  scratch: boolean;
 }
 
-/** The group the filter must find: created on 2021 (writes allowed), else the configured scratch group, read. */
+/** The group the filter must find: the posted group (2021, writes allowed), else the configured scratch group, read. */
 async function groupToRead(ctx: BehaviourContext): Promise<GroupToRead> {
-  const { target, verify } = ctx;
-  if (target.apiVersion === '2021' && target.allowWrites) {
-    const res = await ctx.create('groups', ctx.build.group(ctx.behaviour.id.toLowerCase()));
-    verify.status(res, [200, 201], 'prerequisite: POST /groups creates the group the filter must find');
-    verify.schema(res, 'ScimV2Group', res.body, 'prerequisite: POST /groups answers with a valid ScimV2Group');
-    return { id: res.body.id, displayName: res.body.displayName, created: true };
-  }
-  const id = scratchGroupId(ctx);
-  // Other checks may rename the scratch group: hold it unchanged between reading its name and filtering by it.
-  await holdScratchGroup(ctx);
-  return { id, displayName: await displayNameOf(ctx, id), created: false };
+  const g = await readableGroup(ctx);
+  return { id: g.id, scratch: g.scratch, displayName: g.displayName ?? (await displayNameOf(ctx, g.id)) };
 }
 
 async function displayNameOf(ctx: BehaviourContext, id: string): Promise<string> {
@@ -72,24 +66,20 @@ async function displayNameOf(ctx: BehaviourContext, id: string): Promise<string>
   return res.body.displayName;
 }
 
-async function filtered(ctx: BehaviourContext, filter: string): Promise<HttpResult> {
-  return ctx.scim.get(PATH, { query: { filter } });
-}
-
 /**
- * Filters for the group read and judges the answer with `judge` (which fails on a wrong answer). When the group is
- * not listed and it is the shared scratch group, its name is read again: if it changed meanwhile the filter is
- * built and sent once more.
+ * Filters for the group read (until it is listed or the index wait runs out) and judges the answer with `judge`
+ * (which fails on a wrong answer). When the scratch group is still not listed, its name is read again: if another
+ * check renamed it meanwhile (before this one held it), the filter is built and sent once more.
  */
 async function findsGroup(ctx: BehaviourContext, build: (g: GroupToRead) => string, judge: (res: HttpResult, g: GroupToRead, filter: string) => void) {
   const { verify } = ctx;
   let g = await groupToRead(ctx);
   for (let attempt = 0; ; attempt++) {
     const filter = build(g);
-    const res = await filtered(ctx, filter);
+    const res = await filteredUntilListed(ctx, g, filter);
     verify.status(res, 200, `HTTP status for filter ${filter}`);
     verify.schema(res, 'ScimGroupListResponse');
-    if (!g.created && attempt === 0 && !idsOf(res).includes(g.id)) {
+    if (g.scratch && attempt === 0 && !idsOf(res).includes(g.id)) {
       const now = await displayNameOf(ctx, g.id);
       if (now !== g.displayName) {
         g = { ...g, displayName: now };
@@ -121,13 +111,21 @@ function groupsNamedLikeIt(ctx: BehaviourContext) {
   };
 }
 
-/** Values for the rows' placeholders that name nothing in the org. */
+/** A UUID no group has (one per worker, so that rows naming it send the same filter). */
+const ABSENT_ID = randomUUID();
+
+/**
+ * Values for the rows' placeholders that name nothing in the org: names of this run (no group carries them), the same
+ * in every row, so a filter two rows send is sent once per prefix.
+ */
 function absentValues(ctx: BehaviourContext): Record<string, string> {
-  return {
-    absent: ctx.names.displayName('absent'),
-    absent2: ctx.names.displayName('absent-2'),
-    absentId: randomUUID(),
-  };
+  const prefix = ctx.target.run.runPrefix;
+  return { absent: `${prefix}grp-absent`, absent2: `${prefix}grp-absent-2`, absentId: ABSENT_ID };
+}
+
+/** A filter whose answer nothing the run does changes: sent once per prefix and shared by the rows sending it. */
+function filtered(ctx: BehaviourContext, filter: string): Promise<HttpResult> {
+  return ctx.read(PATH, { query: { filter } });
 }
 
 async function runRow(row: Row, ctx: BehaviourContext): Promise<void> {
@@ -183,7 +181,7 @@ behaviour.for('GRP-FILTER-ATTRIBUTE-CASE', 'matches the displayName attribute na
 
 behaviour('GRP-FILTER-NO-MATCH', 'answers a filter that matches nothing with 200, totalResults 0 and no Resources', async (ctx) => {
   const { verify } = ctx;
-  const filter = `displayName eq ${JSON.stringify(ctx.names.displayName('no-match'))}`;
+  const filter = `displayName eq ${JSON.stringify(`${ctx.target.run.runPrefix}grp-no-match`)}`;
   const res = await filtered(ctx, filter);
   verify.status(res, 200);
   verify.schema(res, 'ScimGroupListResponse');

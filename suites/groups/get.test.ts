@@ -4,13 +4,14 @@
  * meta.version … If the ETag is current, returns 304 Not Modified"; RFC 7643 §3.1, §4.2; RFC 7644 §3.4.1, §3.12,
  * §3.14; reference §2, §4.2, §4.5).
  *
- * The group read: on 2021 (writes allowed) one the check creates, with a member user it creates when members
- * matter; on 2019 (no group POST) the configured scratch group (SCIM_ORG_GROUP_ID), only read. Other checks may
- * change the scratch group while these run, so comparisons of two reads are repeated once when it changed between
- * them: a fault of the server persists, a concurrent change does not.
+ * The group read: on 2021 (writes allowed) the posted group of this prefix (harness/checks/group-subject.ts: created
+ * early in the run with a member user, and changed by nothing), whose GET is sent once per prefix and judged by every
+ * check reading it (ctx.read); on 2019 (no group POST) the configured scratch group (SCIM_ORG_GROUP_ID), only read.
+ * Other checks may change the scratch group while these run, so comparisons of two reads are repeated once when it
+ * changed between them: a fault of the server persists, a concurrent change does not.
  */
 import { randomUUID } from 'node:crypto';
-import { behaviour, scratchGroupId, holdScratchGroup, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
+import { behaviour, getReadable, readableGroup, type BehaviourContext, type HttpResult, type ReadableGroup } from '../../harness/index.ts';
 
 const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 /** The two documented prefixes of the same operations (reference §2). */
@@ -21,46 +22,23 @@ const MAX_MEMBERS = 3;
 type Scim = BehaviourContext['scim'];
 type Rep = Record<string, any>;
 
-interface GroupToRead {
-  id: string;
-  /** A user this check created and made a member. */
-  memberId?: string;
-}
-
-/** The group to read: created on 2021 (writes allowed), with a member user when `member`; else the scratch group. */
-async function groupToRead(ctx: BehaviourContext, opts: { member?: boolean } = {}): Promise<GroupToRead> {
-  const { target, verify } = ctx;
-  const label = ctx.behaviour.id.toLowerCase();
-  if (target.apiVersion === '2021' && target.allowWrites) {
-    let memberId: string | undefined;
-    const overrides: Record<string, unknown> = {};
-    if (opts.member) {
-      const user = await ctx.create('users', ctx.build.user(`${label}-member`));
-      verify.status(user, [200, 201], 'prerequisite: POST /users creates the member user');
-      verify.schema(user, 'ScimV2User', user.body, 'prerequisite: POST /users answers with a valid ScimV2User');
-      memberId = String(user.body.id);
-      overrides.members = [{ value: memberId }];
-    }
-    const res = await ctx.create('groups', ctx.build.group(label, 'minimal', overrides));
-    verify.status(res, [200, 201], 'prerequisite: POST /groups creates the group to read');
-    verify.schema(res, 'ScimV2Group', res.body, 'prerequisite: POST /groups answers with a valid ScimV2Group');
-    return { id: String(res.body.id), memberId };
-  }
-  const id = scratchGroupId(ctx);
-  // Other checks may change the scratch group: hold it unchanged while this one reads it.
-  await holdScratchGroup(ctx);
-  return { id };
-}
-
 const groupPath = (id: string) => `/groups/${encodeURIComponent(id)}`;
 
-/** GET the group: 200 and a valid ScimV2Group. */
-async function read(ctx: BehaviourContext, id: string, opts: { scim?: Scim; headers?: Record<string, string>; check?: string } = {}): Promise<HttpResult> {
-  const res = await (opts.scim ?? ctx.scim).get(groupPath(id), { headers: opts.headers });
-  const check = opts.check ?? 'GET the group';
+/** 200 and a valid ScimV2Group. */
+function verifyGroup(ctx: BehaviourContext, res: HttpResult, check: string): HttpResult {
   ctx.verify.status(res, 200, `${check}: HTTP status`);
   ctx.verify.schema(res, 'ScimV2Group', res.body, `${check}: body is a valid ScimV2Group`);
   return res;
+}
+
+/** GET the group read: 200 and a valid ScimV2Group (the posted group's answer is shared by the checks of this prefix). */
+async function read(ctx: BehaviourContext, g: ReadableGroup, check = 'GET the group'): Promise<HttpResult> {
+  return verifyGroup(ctx, await getReadable(ctx, g), check);
+}
+
+/** GET the group afresh (with headers, or under another client): 200 and a valid ScimV2Group. */
+async function readAfresh(ctx: BehaviourContext, g: ReadableGroup, opts: { scim?: Scim; headers?: Record<string, string>; check?: string } = {}): Promise<HttpResult> {
+  return verifyGroup(ctx, await (opts.scim ?? ctx.scim).get(g.path, { headers: opts.headers }), opts.check ?? 'GET the group');
 }
 
 /**
@@ -83,8 +61,8 @@ const opaqueTag = (tag: string) => tag.trim().replace(/^W\//i, '').replace(/^"(.
 
 behaviour('GRP-GET', 'returns the group by id', async (ctx) => {
   const { verify } = ctx;
-  const g = await groupToRead(ctx);
-  const res = await ctx.scim.get(groupPath(g.id));
+  const g = await readableGroup(ctx);
+  const res = await getReadable(ctx, g);
   verify.status(res, 200);
   verify.contentType(res);
   verify.schema(res, 'ScimV2Group');
@@ -92,8 +70,8 @@ behaviour('GRP-GET', 'returns the group by id', async (ctx) => {
 });
 
 behaviour('GRP-GET-SCHEMAS-URN', 'names the core Group schema URN in schemas', async (ctx) => {
-  const g = await groupToRead(ctx);
-  const res = await ctx.scim.get(groupPath(g.id));
+  const g = await readableGroup(ctx);
+  const res = await getReadable(ctx, g);
   ctx.verify.status(res, 200);
   // Checked before the model, which requires it too, with a less specific message.
   const schemas: unknown = res.body?.schemas;
@@ -102,22 +80,23 @@ behaviour('GRP-GET-SCHEMAS-URN', 'names the core Group schema URN in schemas', a
 });
 
 behaviour('GRP-META-RESOURCE-TYPE', 'gives Group as meta.resourceType', async (ctx) => {
-  const g = await groupToRead(ctx);
-  const res = await read(ctx, g.id);
+  const g = await readableGroup(ctx);
+  const res = await read(ctx, g);
   ctx.verify.equal(res, res.body.meta?.resourceType, 'Group', 'meta.resourceType');
 });
 
 behaviour('GRP-META-LOCATION', 'gives the absolute URI of the group as meta.location', async (ctx) => {
   const { verify } = ctx;
-  const g = await groupToRead(ctx);
-  const res = await read(ctx, g.id);
+  const g = await readableGroup(ctx);
+  const res = await read(ctx, g);
   const location: unknown = res.body.meta?.location;
   verify.that(res, typeof location === 'string' && /^https?:\/\/[^/]+\//i.test(location), 'meta.location is an absolute URI (RFC 7643 §3.1)', 'http(s)://host/…', location ?? '(absent)');
   const url = new URL(location as string);
   verify.that(res, new RegExp(`/groups/${g.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'i').test(decodeURIComponent(url.pathname)), 'meta.location ends with /groups/{id}', `…/groups/${g.id}`, location);
   const origin = new URL(ctx.scim.url('')).origin;
   if (url.origin !== origin) ctx.test.annotate(`meta.location names ${url.origin}; it is read through the configured ${origin}`);
-  // A GET on the location answers with the same group.
+  // A GET on the location answers with the same group: the GET just judged, when the location is the URL it was sent to.
+  if (url.href === new URL(ctx.scim.url(g.path)).href) return;
   const again = await clientAt(ctx.scim, '').get(`${url.pathname}${url.search}`);
   verify.status(again, 200, 'GET meta.location: HTTP status');
   verify.schema(again, 'ScimV2Group', again.body, 'GET meta.location: body is a valid ScimV2Group');
@@ -125,8 +104,8 @@ behaviour('GRP-META-LOCATION', 'gives the absolute URI of the group as meta.loca
 });
 
 behaviour('GRP-META-LAST-MODIFIED', 'gives an ISO 8601 date-time as meta.lastModified', async (ctx) => {
-  const g = await groupToRead(ctx);
-  const res = await read(ctx, g.id);
+  const g = await readableGroup(ctx);
+  const res = await read(ctx, g);
   const v: unknown = res.body.meta?.lastModified;
   ctx.verify.that(
     res,
@@ -140,17 +119,18 @@ behaviour('GRP-META-LAST-MODIFIED', 'gives an ISO 8601 date-time as meta.lastMod
 // ------------------------------------------------------------------ ETag / If-None-Match
 
 behaviour('GRP-ETAG-HEADER', 'sends an ETag equal to meta.version', async (ctx) => {
-  const g = await groupToRead(ctx);
-  const res = await read(ctx, g.id);
+  const g = await readableGroup(ctx);
+  const res = await read(ctx, g);
   const etag = ctx.verify.header(res, 'etag', /^(W\/)?"[^"]*"$/);
   ctx.verify.equal(res, res.body.meta?.version, etag, 'meta.version equals the ETag header (seed 000: "Returned as header and meta.version")');
 });
 
 behaviour('GRP-IF-NONE-MATCH-304', 'answers a current If-None-Match with 304 and no body', async (ctx) => {
   const { verify } = ctx;
-  const g = await groupToRead(ctx);
+  const g = await readableGroup(ctx);
   await twice(async (final) => {
-    const first = await read(ctx, g.id);
+    // The posted group does not change: its shared GET gives the current ETag. The scratch group is read afresh.
+    const first = final ? await readAfresh(ctx, g) : await read(ctx, g);
     const etag = verify.header(first, 'etag');
     const again = await ctx.scim.get(groupPath(g.id), { headers: { 'if-none-match': etag } });
     // A 200 with another ETag: the group changed in between (another check wrote the scratch group).
@@ -163,13 +143,13 @@ behaviour('GRP-IF-NONE-MATCH-304', 'answers a current If-None-Match with 304 and
 
 behaviour('GRP-IF-NONE-MATCH-STALE', 'answers a stale If-None-Match with the full group', async (ctx) => {
   const { verify } = ctx;
-  const g = await groupToRead(ctx);
-  const current = await read(ctx, g.id);
+  const g = await readableGroup(ctx);
+  const current = await read(ctx, g);
   const etag = current.headers.etag ?? current.body.meta?.version;
   // An earlier version where the tag is the documented integer ("42"), else a tag the server never issued.
   const opaque = typeof etag === 'string' ? opaqueTag(etag) : '';
   const stale = /^\d+$/.test(opaque) && Number(opaque) > 0 ? `"${Number(opaque) - 1}"` : '"scimct-stale-version"';
-  const res = await read(ctx, g.id, { headers: { 'if-none-match': stale }, check: `GET the group with If-None-Match: ${stale}` });
+  const res = await readAfresh(ctx, g, { headers: { 'if-none-match': stale }, check: `GET the group with If-None-Match: ${stale}` });
   verify.equal(res, res.body.id, g.id, 'id');
   const missing = Object.keys(current.body).filter((k) => current.body[k] !== undefined && res.body[k] === undefined);
   verify.equal(res, missing, [], 'the full group is returned (every attribute of a plain GET)');
@@ -190,7 +170,7 @@ function memberKind(m: Rep): 'users' | 'groups' | undefined {
 }
 
 /** The members of the group read: the one the check created must be listed; a scratch group without members skips. */
-function membersOf(ctx: BehaviourContext, g: GroupToRead, res: HttpResult): Rep[] {
+function membersOf(ctx: BehaviourContext, g: ReadableGroup, res: HttpResult): Rep[] {
   const members: Rep[] = Array.isArray(res.body.members) ? res.body.members : [];
   if (members.length === 0) {
     if (g.memberId) ctx.verify.fail('the group created with a member lists it', g.memberId, res.body.members ?? '(absent)', res);
@@ -201,10 +181,13 @@ function membersOf(ctx: BehaviourContext, g: GroupToRead, res: HttpResult): Rep[
 
 behaviour('GRP-MEMBER-REFERENCES', 'lists members whose value is an existing user or group that $ref points at', async (ctx) => {
   const { verify } = ctx;
-  const g = await groupToRead(ctx, { member: true });
-  const res = await read(ctx, g.id);
+  const g = await readableGroup(ctx);
+  const res = await read(ctx, g);
   const members = membersOf(ctx, g, res);
   const groupUrl = ctx.scim.url(groupPath(g.id));
+  const prefixUrl = ctx.scim.url('');
+  // The posted group's members are users of the run that nothing changes: their GETs are shared (ctx.read).
+  const get = (path: string) => (g.scratch ? ctx.scim.get(path) : ctx.read(path));
   let judged = 0;
   for (const m of members.slice(0, MAX_MEMBERS)) {
     const value = String(m.value);
@@ -213,17 +196,17 @@ behaviour('GRP-MEMBER-REFERENCES', 'lists members whose value is an existing use
     if (typeof m.$ref === 'string' && m.$ref !== '') {
       const url = new URL(m.$ref, groupUrl);
       verify.that(res, /\/(users|groups)\/[^/]+$/i.test(url.pathname), `member ${value}: $ref is the URI of a user or group`, '…/Users/{id} or …/Groups/{id}', m.$ref);
-      found = await clientAt(ctx.scim, '').get(`${url.pathname}${url.search}`);
+      found = url.href.startsWith(`${prefixUrl}/`) ? await get(url.href.slice(prefixUrl.length)) : await clientAt(ctx.scim, '').get(`${url.pathname}${url.search}`);
     } else {
       const kinds = memberKind(m) ? [memberKind(m)!] : (['users', 'groups'] as const);
       for (const kind of kinds) {
-        found = await ctx.scim.get(`/${kind}/${encodeURIComponent(value)}`);
+        found = await get(`/${kind}/${encodeURIComponent(value)}`);
         if (found.status !== 404) break;
       }
     }
     if (found!.status === 404) {
       // Removed by another check between the two reads? Then the group no longer lists it.
-      const now = await read(ctx, g.id, { check: 'GET the group again' });
+      const now = await readAfresh(ctx, g, { check: 'GET the group again' });
       const still = (now.body.members ?? []).some((x: Rep) => x.value === m.value);
       if (!still) continue;
     }
@@ -240,8 +223,8 @@ behaviour('GRP-MEMBER-REFERENCES', 'lists members whose value is an existing use
 
 behaviour('GRP-MEMBER-TYPE', 'gives User or Group as each member type', async (ctx) => {
   const { verify } = ctx;
-  const g = await groupToRead(ctx, { member: true });
-  const res = await read(ctx, g.id);
+  const g = await readableGroup(ctx);
+  const res = await read(ctx, g);
   // type is optional (RFC 7643 §4.2): a group whose members carry none gives this check nothing to judge.
   const typed = membersOf(ctx, g, res).filter((m) => m.type !== undefined && m.type !== null);
   if (typed.length === 0) ctx.skip(`no member of group ${g.id} carries a type (optional, RFC 7643 §4.2): nothing to judge`, 'inconclusive');
@@ -281,10 +264,10 @@ behaviour('GRP-BOTH-PREFIXES', 'serves the group identically under /api/v2/scim 
   if (!DOCUMENTED_PREFIXES.includes(prefix) || !target.prefixes.includes(other)) {
     ctx.skip(`needs both documented prefixes: set SCIM_PREFIXES=${DOCUMENTED_PREFIXES.join(',')} (this run checks ${target.prefixes.join(', ')})`, 'configuration');
   }
-  const g = await groupToRead(ctx);
+  const g = await readableGroup(ctx);
   await twice(async (final) => {
-    const here = await read(ctx, g.id, { check: `GET ${prefix}/groups/{id}` });
-    const there = await read(ctx, g.id, { scim: clientAt(ctx.scim, other), check: `GET ${other}/groups/{id}` });
+    const here = final ? await readAfresh(ctx, g, { check: `GET ${prefix}/groups/{id}` }) : await read(ctx, g, `GET ${prefix}/groups/{id}`);
+    const there = await readAfresh(ctx, g, { scim: clientAt(ctx.scim, other), check: `GET ${other}/groups/{id}` });
     const a = normalise(here.body, [prefix, other]);
     const b = normalise(there.body, [prefix, other]);
     const same = JSON.stringify(a) === JSON.stringify(b) && here.headers.etag === there.headers.etag;

@@ -1,13 +1,16 @@
 /**
  * Property-based PATCH on groups: generated request sequences (harness/generators/patch-requests.ts) are sent to the target and
  * applied to an independent model of RFC 7644 §3.5.2 (harness/oracles/patch-model.ts); after every request the group read
- * back must equal the model. Members are users the test created. The test creates its groups, so it runs where the
- * API creates groups (2021). Budget and replay: SCIM_PBT_RUNS, SCIM_PBT_SEED, SCIM_PBT_PATH (README).
+ * back must equal the model. Members are the member users of the group checks (created once per run,
+ * harness/checks/group-subject.ts). The test creates its groups, so it runs where the API creates groups (2021).
+ * Budget and replay: SCIM_PBT_RUNS, SCIM_PBT_SEED, SCIM_PBT_PATH (README); against a real org one sequence per check and
+ * prefix by default (each creates a group: two checks on two prefixes already send four).
  */
 import {
   behaviour,
   checkPatchModel,
   getTarget,
+  groupMembers,
   pbtSettings,
   pbtTimeoutMs,
   invalidGroupPatch,
@@ -23,25 +26,17 @@ import {
 import type fc from 'fast-check';
 
 const target = getTarget();
-const settings = pbtSettings(target);
+const settings = pbtSettings(target, { runs: { embedded: 100, remote: 1 } });
 const timeout = pbtTimeoutMs(settings, target.embedded);
 const FILE = 'suites/groups/patch-model.test.ts';
-/** Users created as members: enough for add/remove/replace to differ; fewer against a real org. */
-const MEMBERS = target.embedded ? 3 : 2;
-
 interface Setup {
   arb: GroupPatchArbContext;
   model: ModelOptions;
 }
 
 async function setUp(ctx: BehaviourContext): Promise<Setup> {
-  const memberIds: string[] = [];
-  for (let i = 0; i < MEMBERS; i++) {
-    const user = await ctx.create('users', ctx.build.user(`pbt-member-${i}`));
-    ctx.verify.status(user, [200, 201], 'a member user is created');
-    ctx.verify.schema(user, 'ScimV2User');
-    memberIds.push(user.body.id);
-  }
+  // Enough members for add/remove/replace to differ: three on the ideal emulator, two against a real org.
+  const memberIds = await groupMembers(ctx);
   return {
     arb: { memberIds, namePrefix: `${ctx.names.displayName('pbt-group')}-${SEQUENCE_TAG}` },
     model: { apiVersion: ctx.target.apiVersion, known: { userIds: memberIds } },

@@ -2,10 +2,11 @@
  * Group operations need directory:group:edit (both docs: "Requires ANY permissions: directory:group:edit").
  * The limited identity holds none on the emulator; elsewhere target.identities.limited.permissions says what it
  * holds, and a check is skipped when that includes a permission the docs list for the operation
- * (fixtures/operations.json). On 2019 the PUT/PATCH checks aim at the scratch group: harness/checks/group-subject.ts locks it and
- * restores it should a non-conformant server accept the request.
+ * (fixtures/operations.json). The PUT/PATCH/DELETE checks aim at the subject group of the write checks
+ * (harness/checks/group-subject.ts): should a non-conformant server accept the request, the next check that needs it
+ * finds it changed (or deleted) and sets it up again; on 2019 it is the scratch group, locked and restored.
  */
-import { behaviour, PATCH_OP_URN, putBody, readableGroupId, subjectGroup, type BehaviourContext } from '../../harness/index.ts';
+import { behaviour, onSubjectGroup, PATCH_OP_URN, putBody, readableGroupId, type BehaviourContext } from '../../harness/index.ts';
 import operations from '../../fixtures/operations.json' with { type: 'json' };
 
 type OperationKey = 'getScimGroups' | 'getScimGroup' | 'postScimGroups' | 'putScimGroup' | 'patchScimGroup' | 'deleteScimGroup';
@@ -36,7 +37,7 @@ behaviour('GRP-LIST-PERMISSION', 'refuses the group list with 403 without direct
 behaviour('GRP-GET-PERMISSION', 'refuses GET of a group with 403 without directory:group:edit', async (ctx) => {
   requireLacking(ctx, 'getScimGroup');
   const limited = ctx.limited();
-  const id = await readableGroupId(ctx, 'get-permission');
+  const id = await readableGroupId(ctx);
   const res = await limited.get(`/groups/${encodeURIComponent(id)}`);
   ctx.verify.status(res, 403);
 });
@@ -52,26 +53,32 @@ behaviour('GRP-POST-PERMISSION', 'refuses POST of a group with 403 without direc
 behaviour('GRP-PUT-PERMISSION', 'refuses PUT of a group with 403 without directory:group:edit', async (ctx) => {
   requireLacking(ctx, 'putScimGroup');
   const limited = ctx.limited();
-  const g = await subjectGroup(ctx, 'put-permission');
-  const res = await limited.put(g.path, putBody(g.body, { displayName: ctx.names.displayName('put-permission-replaced') }));
-  ctx.verify.status(res, 403);
+  await onSubjectGroup(ctx, 'put-permission', {}, async (g) => {
+    const res = await limited.put(g.path, putBody(g.body, { displayName: ctx.names.displayName('put-permission-replaced') }));
+    g.observe(res);
+    ctx.verify.status(res, 403);
+  });
 });
 
 behaviour('GRP-PATCH-PERMISSION', 'refuses PATCH of a group with 403 without directory:group:edit', async (ctx) => {
   requireLacking(ctx, 'patchScimGroup');
   const limited = ctx.limited();
-  const g = await subjectGroup(ctx, 'patch-permission');
-  const res = await limited.patch(g.path, {
-    schemas: [PATCH_OP_URN],
-    Operations: [{ op: 'replace', path: 'displayName', value: ctx.names.displayName('patch-permission-patched') }],
+  await onSubjectGroup(ctx, 'patch-permission', { known: false }, async (g) => {
+    const res = await limited.patch(g.path, {
+      schemas: [PATCH_OP_URN],
+      Operations: [{ op: 'replace', path: 'displayName', value: ctx.names.displayName('patch-permission-patched') }],
+    });
+    g.observe(res);
+    ctx.verify.status(res, 403);
   });
-  ctx.verify.status(res, 403);
 });
 
 behaviour('GRP-DELETE-PERMISSION', 'refuses DELETE of a group with 403 without directory:group:edit', async (ctx) => {
   requireLacking(ctx, 'deleteScimGroup');
   const limited = ctx.limited();
-  const g = await subjectGroup(ctx, 'delete-permission');
-  const res = await limited.delete(g.path);
-  ctx.verify.status(res, 403);
+  await onSubjectGroup(ctx, 'delete-permission', { known: false }, async (g) => {
+    const res = await limited.delete(g.path);
+    g.observe(res);
+    ctx.verify.status(res, 403);
+  });
 });

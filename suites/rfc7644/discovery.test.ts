@@ -2,7 +2,7 @@
  * Discovery (RFC 7644 §4, RFC 7643 §5-§7): ServiceProviderConfig, ResourceTypes and Schemas as any SCIM 2.0
  * server must serve them, and the SCIM Error of an unknown resource (RFC 7644 §3.12).
  */
-import { behaviour, ciGet, discovery, ERROR_URN, resources, SPC_URN, type SchemaAttribute } from '../../harness/index.ts';
+import { behaviour, ciGet, discovery, ERROR_URN, needWrites, PATCH_OP_URN, requireEndpoint, resources, SPC_URN, type BehaviourContext, type HttpResult, type SchemaAttribute } from '../../harness/index.ts';
 
 const FEATURES = ['patch', 'bulk', 'filter', 'changePassword', 'sort', 'etag'];
 
@@ -92,4 +92,45 @@ behaviour('RFC-ERROR-RESPONSE', 'answers an unknown user id with 404 and a SCIM 
   verify.schema(res, 'ScimError');
   verify.that(res, res.body.schemas.includes(ERROR_URN), 'schemas holds the Error message URN', ERROR_URN, res.body.schemas);
   verify.equal(res, res.body.status, '404', 'status is the HTTP status code as a string (RFC 7644 §3.12)');
+});
+
+const UNKNOWN_ID = 'scimct-no-such-resource-0000';
+
+interface ErrorRow {
+  name: string;
+  /** What the request needs from the target before it is sent (skips with the reason otherwise). */
+  needs?: (ctx: BehaviourContext) => Promise<void> | void;
+  send: (ctx: BehaviourContext) => Promise<HttpResult>;
+}
+
+/**
+ * Requests a server answers with an error, whatever else it supports: none can create or change anything (unknown ids,
+ * a body that is not JSON). GET of an unknown user is RFC-ERROR-RESPONSE's.
+ */
+const ERROR_ROWS: ErrorRow[] = [
+  { name: 'DELETE of an unknown user', needs: (ctx) => needWrites(ctx, 'nothing (a DELETE of an id that does not exist)'), send: (ctx) => ctx.scim.delete(`/Users/${UNKNOWN_ID}`) },
+  {
+    name: 'PATCH of an unknown user',
+    needs: (ctx) => {
+      needWrites(ctx, 'nothing (a PATCH of an id that does not exist)');
+      if (ctx.target.capabilities.patch === false) ctx.skip("the server's ServiceProviderConfig says patch.supported is false", 'capability');
+    },
+    send: (ctx) => ctx.scim.patch(`/Users/${UNKNOWN_ID}`, { schemas: [PATCH_OP_URN], Operations: [{ op: 'replace', path: 'displayName', value: 'x' }] }),
+  },
+  { name: 'GET of an unknown group', needs: (ctx) => requireEndpoint(ctx, '/Groups'), send: (ctx) => ctx.scim.get(`/Groups/${UNKNOWN_ID}`) },
+  { name: 'GET of an unknown schema', send: (ctx) => ctx.scim.get('/Schemas/urn:scimct:no-such-schema') },
+  { name: 'GET of an unknown resource type', send: (ctx) => ctx.scim.get('/ResourceTypes/ScimctNoSuchType') },
+  {
+    name: 'POST /Users with a body that is not JSON',
+    needs: (ctx) => needWrites(ctx, 'nothing (a POST whose body is not JSON)'),
+    send: (ctx) => ctx.scim.request('POST', '/Users', { rawBody: '{"schemas": [', contentType: 'application/scim+json' }),
+  },
+];
+
+behaviour.for('RFC-ERROR-BODY', 'answers an error with a SCIM Error body', ERROR_ROWS, async (row, ctx) => {
+  await row.needs?.(ctx);
+  const res = await row.send(ctx);
+  // Whether it should have been an error is another behaviour's; this one judges the body of the errors.
+  if (res.status < 400) ctx.skip(`${row.name} was answered ${res.status}, not an error: no error body to judge`, 'inconclusive');
+  ctx.verify.rfcError(res, res.status);
 });

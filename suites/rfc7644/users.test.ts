@@ -36,7 +36,23 @@ behaviour('RFC-USER-UNIQUENESS-409', 'refuses a second user with the same userNa
   if (userName?.uniqueness === 'none') ctx.skip("the server's Schemas declare userName uniqueness none: nothing to check", 'capability');
   const first = await createUser(ctx, 'unique');
   const again = await ctx.post('users', await userBody(ctx, 'unique-2', { userName: first.body.userName }));
-  ctx.verify.scimError(again, 409, 'uniqueness');
+  ctx.verify.rfcError(again, 409, 'uniqueness');
+});
+
+behaviour('RFC-USER-UNIQUENESS-CASE', 'refuses a second user whose userName differs only in case with 409 uniqueness', async (ctx) => {
+  const { schema } = await userSchema(ctx);
+  const userName = findAttribute(schema, 'userName');
+  if (userName?.uniqueness === 'none') ctx.skip("the server's Schemas declare userName uniqueness none: nothing to check", 'capability');
+  // RFC 7643 §2.2: caseExact false makes values that differ only in case the same value; caseExact true does not.
+  if (userName?.caseExact === true) ctx.skip("the server's Schemas declare userName caseExact true: userNames that differ in case are different values", 'capability');
+  const first = await createUser(ctx, 'unique-case');
+  const original = String(first.body.userName);
+  // The run prefix stays as it is (every name the run creates starts with it); the rest changes case.
+  const runPrefix = ctx.target.run.runPrefix;
+  const variant = original.startsWith(runPrefix) ? runPrefix + original.slice(runPrefix.length).toUpperCase() : original.toUpperCase();
+  ctx.verify.that(first, variant !== original, 'the userName has letters whose case can change', 'a different case', variant);
+  const again = await ctx.post('users', await userBody(ctx, 'unique-case-2', { userName: variant }));
+  ctx.verify.rfcError(again, 409, 'uniqueness');
 });
 
 behaviour('RFC-USER-REPLACE', 'replaces a user with PUT and returns the new values', async (ctx) => {
@@ -54,6 +70,23 @@ behaviour('RFC-USER-REPLACE', 'replaces a user with PUT and returns the new valu
   ctx.verify.equal(read, ciGet(read.body, 'displayName'), 'Replaced Display Name', 'a later GET shows the new displayName');
 });
 
+behaviour('RFC-USER-REPLACE-UNIQUENESS', "refuses a PUT that gives a user another user's userName with 409 uniqueness, and changes neither", async (ctx) => {
+  const a = await createUser(ctx, 'clash-a');
+  const b = await createUser(ctx, 'clash-b');
+  const path = (u: typeof a) => `/Users/${encodeURIComponent(u.body.id)}`;
+  const res = await ctx.scim.put(path(b), { ...(await userBody(ctx, 'clash-b')), userName: a.body.userName });
+  // What the server did counts whatever it answered: both users are read back first.
+  const readB = await ctx.scim.get(path(b));
+  const readA = await ctx.scim.get(path(a));
+  ctx.verify.status(readB, 200, 'GET of the user the PUT targeted');
+  ctx.verify.status(readA, 200, 'GET of the user whose userName the PUT took');
+  const lower = (x: unknown) => String(x).toLowerCase();
+  ctx.verify.equal(readB, lower(readB.body.userName), lower(b.body.userName), 'the user the PUT targeted keeps its userName (the refused PUT changed nothing)');
+  ctx.verify.equal(readA, lower(readA.body.userName), lower(a.body.userName), 'the other user keeps its userName');
+  // RFC 7643 §2.2 lets a server refuse a uniqueness clash with 400 too; Table 9 pairs uniqueness with 409.
+  ctx.verify.rfcError(res, [409, 400], 'uniqueness', { scimTypeOptional: true });
+});
+
 behaviour('RFC-USER-DELETE', 'deletes a user with 204, after which it is 404', async (ctx) => {
   const created = await createUser(ctx, 'delete');
   const path = `/Users/${encodeURIComponent(created.body.id)}`;
@@ -64,11 +97,20 @@ behaviour('RFC-USER-DELETE', 'deletes a user with 204, after which it is 404', a
   ctx.verify.status(read, 404, 'GET of the deleted user');
 });
 
+behaviour('RFC-USER-DELETE-AGAIN', 'answers a second DELETE of a deleted user with 404 and a SCIM Error body', async (ctx) => {
+  const created = await createUser(ctx, 'delete-again');
+  const path = `/Users/${encodeURIComponent(created.body.id)}`;
+  const del = await ctx.scim.delete(path);
+  ctx.verify.that(del, del.status >= 200 && del.status < 300, 'the first DELETE succeeds (its status is judged by RFC-USER-DELETE)', 'a 2xx answer', del.status);
+  const again = await ctx.scim.delete(path);
+  ctx.verify.rfcError(again, 404);
+});
+
 behaviour('RFC-MUTABILITY-READONLY', 'ignores a readOnly id sent on create and replace, or refuses it with 400 mutability', async (ctx) => {
   const forged = 'scimct-forged-id-0000';
   const res = await ctx.post('users', await userBody(ctx, 'readonly', { id: forged }));
   if (res.status === 400) {
-    ctx.verify.scimError(res, 400, 'mutability');
+    ctx.verify.rfcError(res, 400, 'mutability');
     return;
   }
   ctx.verify.status(res, 201, 'POST /Users with a readOnly id: 201 with the id ignored (or 400 mutability)');
@@ -76,7 +118,7 @@ behaviour('RFC-MUTABILITY-READONLY', 'ignores a readOnly id sent on create and r
   ctx.verify.that(res, res.body.id !== forged, 'the server issued its own id', `an id other than ${forged}`, res.body.id);
   const put = await ctx.scim.put(`/Users/${encodeURIComponent(res.body.id)}`, { ...(await userBody(ctx, 'readonly')), userName: res.body.userName, id: forged });
   if (put.status === 400) {
-    ctx.verify.scimError(put, 400, 'mutability');
+    ctx.verify.rfcError(put, 400, 'mutability');
     return;
   }
   ctx.verify.status(put, 200, 'PUT with a different readOnly id: 200 with the id ignored (or 400 mutability)');

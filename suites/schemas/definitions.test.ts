@@ -1,17 +1,18 @@
-import { behaviour, type HttpResult } from '../../harness/index.ts';
+import { behaviour, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
 import documented from '../../fixtures/discovery/documented.json' with { type: 'json' };
 
 const rows = documented.schemaUrns['2021'].map((urn) => ({ name: urn }));
 
-behaviour.for('SCH-GET', 'returns the schema by its URN', rows, async (row, { scim, verify }) => {
-  const res = await scim.get(`/schemas/${row.name}`);
+// Discovery answers do not change during a run: each request is sent once per prefix and judged by every check reading it (ctx.read).
+behaviour.for('SCH-GET', 'returns the schema by its URN', rows, async (row, { read, verify }) => {
+  const res = await read(`/schemas/${row.name}`);
   verify.status(res, 200);
   verify.schema(res, 'ScimV2SchemaDefinition');
   verify.equal(res, res.body.id, row.name, 'id');
 });
 
-behaviour('SCH-GET-UNKNOWN-404', 'answers an unknown schema URN with 404 and a SCIM error', async ({ scim, verify }) => {
-  const res = await scim.get(`/schemas/${documented.unknown.schemaUrn}`);
+behaviour('SCH-GET-UNKNOWN-404', 'answers an unknown schema URN with 404 and a SCIM error', async ({ read, verify }) => {
+  const res = await read(`/schemas/${documented.unknown.schemaUrn}`);
   verify.scimError(res, 404);
 });
 
@@ -43,15 +44,16 @@ function characteristicProblems(schemaId: string, attrs: Attribute[], path = '')
   return problems;
 }
 
-async function listSchemas(scim: { get(p: string): Promise<HttpResult> }, verify: any): Promise<HttpResult> {
-  const res = await scim.get('/schemas');
+async function listSchemas({ read, verify }: BehaviourContext): Promise<HttpResult> {
+  const res = await read('/schemas');
   verify.status(res, 200);
   verify.schema(res, 'ScimV2SchemaListResponse');
   return res;
 }
 
-behaviour('SCH-ATTRIBUTE-CHARACTERISTICS', 'gives every attribute its RFC 7643 characteristics', async ({ scim, verify }) => {
-  const res = await listSchemas(scim, verify);
+behaviour('SCH-ATTRIBUTE-CHARACTERISTICS', 'gives every attribute its RFC 7643 characteristics', async (ctx) => {
+  const { verify } = ctx;
+  const res = await listSchemas(ctx);
   const schemas: { id: string; attributes?: Attribute[] }[] = res.body.Resources ?? [];
   const attributes = schemas.reduce((n, s) => n + (s.attributes?.length ?? 0), 0);
   verify.that(res, attributes > 0, 'the listed schemas define attributes to judge', 'one or more attributes', `${schemas.length} schema(s), ${attributes} attribute(s)`);
@@ -82,15 +84,17 @@ function modelProblems(res: HttpResult, urns: string[]): string[] {
   return problems;
 }
 
-behaviour('SCH-USER-DEFINES-MODEL', 'defines every attribute of the documented user model', async ({ scim, verify }) => {
-  const res = await listSchemas(scim, verify);
+behaviour('SCH-USER-DEFINES-MODEL', 'defines every attribute of the documented user model', async (ctx) => {
+  const { verify } = ctx;
+  const res = await listSchemas(ctx);
   const urns = Object.keys(documented.modelAttributes).filter((u) => !u.endsWith(':Group'));
   const problems = modelProblems(res, urns);
   verify.that(res, problems.length === 0, 'the User schemas define the ScimV2User model attributes', 'every model attribute defined', problems);
 });
 
-behaviour('SCH-GROUP-DEFINES-MODEL', 'defines every attribute of the documented group model', async ({ scim, verify }) => {
-  const res = await listSchemas(scim, verify);
+behaviour('SCH-GROUP-DEFINES-MODEL', 'defines every attribute of the documented group model', async (ctx) => {
+  const { verify } = ctx;
+  const res = await listSchemas(ctx);
   const problems = modelProblems(res, ['urn:ietf:params:scim:schemas:core:2.0:Group']);
   verify.that(res, problems.length === 0, 'the Group schema defines the ScimV2Group model attributes', 'every model attribute defined', problems);
 });

@@ -3,22 +3,22 @@ import { behaviour } from '../../harness/index.ts';
 const PATH = '/serviceproviderconfig';
 const SPC_URN = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 
-behaviour('SPC-GET', 'returns the service provider configuration', async ({ scim, verify }) => {
-  const res = await scim.get(PATH);
+behaviour('SPC-GET', 'returns the service provider configuration', async ({ read, verify }) => {
+  const res = await read(PATH);
   verify.status(res, 200);
   verify.contentType(res);
   verify.schema(res, 'ScimServiceProviderConfig');
 });
 
-behaviour('SPC-SCHEMAS-URN', 'names the ServiceProviderConfig schema URN in schemas', async ({ scim, verify }) => {
-  const res = await scim.get(PATH);
+behaviour('SPC-SCHEMAS-URN', 'names the ServiceProviderConfig schema URN in schemas', async ({ read, verify }) => {
+  const res = await read(PATH);
   verify.status(res, 200);
   verify.schema(res, 'ScimServiceProviderConfig');
   verify.that(res, res.body.schemas.includes(SPC_URN), 'schemas holds the core ServiceProviderConfig URN', SPC_URN, res.body.schemas);
 });
 
-behaviour('SPC-META', 'describes itself in meta with resourceType and location', async ({ scim, verify }) => {
-  const res = await scim.get(PATH);
+behaviour('SPC-META', 'describes itself in meta with resourceType and location', async ({ read, verify }) => {
+  const res = await read(PATH);
   verify.status(res, 200);
   verify.schema(res, 'ScimServiceProviderConfig');
   verify.equal(res, res.body.meta?.resourceType, 'ServiceProviderConfig', 'meta.resourceType');
@@ -32,8 +32,8 @@ behaviour('SPC-META', 'describes itself in meta with resourceType and location',
   );
 });
 
-behaviour('SPC-AUTH-SCHEMES', 'lists an OAuth bearer-token authentication scheme', async ({ scim, verify }) => {
-  const res = await scim.get(PATH);
+behaviour('SPC-AUTH-SCHEMES', 'lists an OAuth bearer-token authentication scheme', async ({ read, verify }) => {
+  const res = await read(PATH);
   verify.status(res, 200);
   verify.schema(res, 'ScimServiceProviderConfig');
   const types = (res.body.authenticationSchemes ?? []).map((s: { type?: string }) => s.type);

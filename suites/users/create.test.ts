@@ -1,32 +1,133 @@
+/**
+ * POST users (seed 000 postScimUsers, seed 002 post_scim_users; RFC 7644 §3.3). Request economy on a real org: the
+ * checks of what a POST answers and stores judge a few users POSTed once per prefix (their POST, and one GET of each,
+ * are the evidence of every check that reads them; the users are kept until the end of the run):
+ * - the rich user: every documented attribute the API version and the org fixtures allow (sent as application/scim+json);
+ * - the plain user: the minimal template, sent as application/json (the default role, the JSON media type);
+ * - the ignored user: created inactive, with what the server must ignore (an id, meta, groups, unknown attributes).
+ * Checks that need a POST of their own (a refused body, a uniqueness collision) send it.
+ */
 import { randomUUID } from 'node:crypto';
 import {
   assertEveryRowUsed,
   behaviour,
   caseTable,
-  createAndRead,
+  CORE_USER_URN,
   ENTERPRISE_URN,
   fillRow,
   GENESYS_URN,
+  keptPost,
   phoneDigits,
   postUserWith,
+  referenceUser,
   roleNames,
   rowsOf,
+  setupFailed,
+  sharedAnswers,
   type BehaviourContext,
+  type HttpResult,
 } from '../../harness/index.ts';
+
+const PHONE_TYPES = ['work', 'work2', 'work3', 'work4', 'home', 'mobile', 'other', 'microsoftteams', 'zoomphone'];
+
+interface SharedUser {
+  /** The body POSTed. */
+  body: Record<string, any>;
+  /** The answer to the POST. */
+  created: HttpResult;
+}
+
+/** The rich user of this prefix (POSTed once, kept until the end of the run). */
+function richUser(ctx: BehaviourContext): Promise<SharedUser> {
+  return sharedAnswers(ctx, 'post-rich', async () => {
+    const { build, names, target } = ctx;
+    const org = target.org;
+    const phones: Record<string, unknown>[] = (target.apiVersion === '2021' ? PHONE_TYPES : ['work']).map((type, i) => ({
+      type,
+      value: `+1317555${String(110 + i).padStart(4, '0')}`,
+    }));
+    phones[0].primary = true;
+    const body = build.user('post-rich', 'minimal', {
+      title: 'Conformance Tester',
+      externalId: names.externalId('post-rich'),
+      emails: [{ value: names.userName('post-rich-work'), type: 'work', primary: true }],
+      phoneNumbers: phones,
+    });
+    if (target.apiVersion === '2021') {
+      const manager = await referenceUser(ctx);
+      body.schemas = [CORE_USER_URN, ENTERPRISE_URN, GENESYS_URN];
+      body[ENTERPRISE_URN] = {
+        department: 'Conformance',
+        employeeNumber: String(Math.floor(Math.random() * 1e9)),
+        manager: { value: manager.id },
+        ...(org.division ? { division: org.division } : {}),
+      };
+      body[GENESYS_URN] = {
+        externalIds: [{ authority: 'microsoftteams', value: names.externalId('teams') }],
+        ...(org.routingSkill ? { routingSkills: [{ name: org.routingSkill, proficiency: 5 }] } : {}),
+        ...(org.routingLanguage ? { routingLanguages: [{ name: org.routingLanguage, proficiency: 4 }] } : {}),
+      };
+      if (org.role) body.roles = [{ value: org.role }];
+    }
+    return { body, created: await keptPost(ctx, 'users', body) };
+  });
+}
+
+/** The plain user of this prefix: the minimal template, sent as application/json. */
+function plainUser(ctx: BehaviourContext): Promise<SharedUser> {
+  return sharedAnswers(ctx, 'post-plain', async () => {
+    const body = ctx.build.user('post-plain');
+    return { body, created: await keptPost(ctx, 'users', body, { contentType: 'application/json' }) };
+  });
+}
+
+const BOGUS_META = { resourceType: 'Group', version: '"999999"', lastModified: '2000-01-01T00:00:00.000Z', location: 'https://scimct.invalid/users/bogus' };
+
+/** The ignored user of this prefix: created inactive, with an id, meta, groups and the unknown attributes of the case table. */
+function ignoredUser(ctx: BehaviourContext): Promise<SharedUser & { clientId: string; groupId: string }> {
+  return sharedAnswers(ctx, 'post-ignored', async () => {
+    const clientId = randomUUID();
+    const groupId = ctx.target.org.groupId ?? randomUUID();
+    const unknown = Object.assign({}, ...rowsOf(TABLE, 'USR-POST-UNKNOWN-ATTRIBUTES-IGNORED').filter((r) => r.judgedOn === 'ignored').map((r) => r.set ?? {}));
+    const body = ctx.build.user('post-ignored', 'minimal', { ...unknown, id: clientId, meta: BOGUS_META, groups: [{ value: groupId, type: 'Group' }], active: false });
+    return { body, clientId, groupId, created: await keptPost(ctx, 'users', body) };
+  });
+}
+
+/** The POST of a shared user (201 and a ScimV2User, as every check of it requires), and one GET of it per prefix. */
+async function createdAndRead(ctx: BehaviourContext, key: string, user: SharedUser): Promise<[created: HttpResult, fetched: HttpResult]> {
+  const { created } = user;
+  ctx.verify.status(created, 201);
+  ctx.verify.schema(created, 'ScimV2User');
+  const { fetched } = await sharedAnswers(ctx, `${key}-get`, async () => ({ fetched: await ctx.scim.get(`/users/${encodeURIComponent(created.body.id)}`) }));
+  ctx.verify.status(fetched, 200);
+  ctx.verify.schema(fetched, 'ScimV2User');
+  return [created, fetched];
+}
+
+const rich = async (ctx: BehaviourContext) => createdAndRead(ctx, 'post-rich', await richUser(ctx));
+
+/** The 201 body and the GET of a shared user, labelled. */
+const whenRead = ([created, fetched]: [HttpResult, HttpResult]) =>
+  [
+    ['201 body', created],
+    ['GET', fetched],
+  ] as const;
 
 // ---------------------------------------------------------------- the 201 response
 
-behaviour('USR-POST-201', 'creates a user and answers 201 with the user', async ({ post, build, verify }) => {
-  const body = build.user('post-201');
-  const res = await post('users', body);
+behaviour('USR-POST-201', 'creates a user and answers 201 with the user', async (ctx) => {
+  const { body, created: res } = await richUser(ctx);
+  const { verify } = ctx;
   verify.status(res, 201);
   verify.contentType(res);
   verify.schema(res, 'ScimV2User');
   verify.equal(res, res.body.userName, body.userName, 'userName of the created user');
 });
 
-behaviour('USR-POST-LOCATION', 'sends a Location header equal to meta.location', async ({ post, build, verify }) => {
-  const res = await post('users', build.user('post-location'));
+behaviour('USR-POST-LOCATION', 'sends a Location header equal to meta.location', async (ctx) => {
+  const { created: res } = await richUser(ctx);
+  const { verify } = ctx;
   verify.status(res, 201);
   verify.schema(res, 'ScimV2User');
   const location = verify.header(res, 'location');
@@ -40,34 +141,34 @@ behaviour('USR-POST-LOCATION', 'sends a Location header equal to meta.location',
   );
 });
 
-behaviour('USR-POST-ETAG', 'sends an ETag header equal to meta.version', async ({ post, build, verify }) => {
-  const res = await post('users', build.user('post-etag'));
+behaviour('USR-POST-ETAG', 'sends an ETag header equal to meta.version', async (ctx) => {
+  const { created: res } = await richUser(ctx);
+  const { verify } = ctx;
   verify.status(res, 201);
   verify.schema(res, 'ScimV2User');
   const etag = verify.header(res, 'etag', /^(W\/)?"[^"]*"$/);
   verify.equal(res, res.body.meta.version, etag, 'meta.version equals the ETag header (RFC 7644 §3.14)');
 });
 
-behaviour('USR-POST-ID-ASSIGNED', 'assigns its own id and ignores an id in the request', async ({ post, build, verify }) => {
-  const clientId = randomUUID();
-  const res = await post('users', build.user('post-id', 'minimal', { id: clientId }));
+behaviour('USR-POST-ID-ASSIGNED', 'assigns its own id and ignores an id in the request', async (ctx) => {
+  const { created: res, clientId } = await ignoredUser(ctx);
+  const { verify } = ctx;
   verify.status(res, 201);
   verify.schema(res, 'ScimV2User');
   verify.that(res, typeof res.body.id === 'string' && res.body.id.trim() !== '', 'id is assigned', 'a non-empty id', res.body.id);
   verify.that(res, res.body.id !== clientId, 'the id given by the client is ignored (RFC 7643 §3.1: id is readOnly)', `an id other than ${clientId}`, res.body.id);
 });
 
-behaviour('USR-POST-READONLY-IGNORED', 'ignores meta and groups in the request body', async ({ post, build, verify, target }) => {
-  const groupId = target.org.groupId ?? randomUUID();
-  const bogus = { resourceType: 'Group', version: '"999999"', lastModified: '2000-01-01T00:00:00.000Z', location: 'https://scimct.invalid/users/bogus' };
-  const res = await post('users', build.user('post-readonly', 'minimal', { meta: bogus, groups: [{ value: groupId, type: 'Group' }] }));
+behaviour('USR-POST-READONLY-IGNORED', 'ignores meta and groups in the request body', async (ctx) => {
+  const { created: res, groupId } = await ignoredUser(ctx);
+  const { verify } = ctx;
   verify.status(res, 201);
   verify.schema(res, 'ScimV2User');
   const meta = res.body.meta;
   verify.equal(res, meta.resourceType, 'User', 'meta.resourceType is set by the server');
-  verify.that(res, meta.location !== bogus.location, 'meta.location is set by the server', `not ${bogus.location}`, meta.location);
-  verify.that(res, meta.lastModified !== bogus.lastModified, 'meta.lastModified is set by the server', `not ${bogus.lastModified}`, meta.lastModified);
-  verify.that(res, meta.version !== bogus.version, 'meta.version is set by the server', `not ${bogus.version}`, meta.version);
+  verify.that(res, meta.location !== BOGUS_META.location, 'meta.location is set by the server', `not ${BOGUS_META.location}`, meta.location);
+  verify.that(res, meta.lastModified !== BOGUS_META.lastModified, 'meta.lastModified is set by the server', `not ${BOGUS_META.lastModified}`, meta.lastModified);
+  verify.that(res, meta.version !== BOGUS_META.version, 'meta.version is set by the server', `not ${BOGUS_META.version}`, meta.version);
   const groups = (res.body.groups ?? []).map((g: { value?: string }) => g.value);
   verify.that(res, !groups.includes(groupId), 'groups is read-only on the User (membership changes go through the Group)', `no group ${groupId}`, groups);
 });
@@ -75,16 +176,11 @@ behaviour('USR-POST-READONLY-IGNORED', 'ignores meta and groups in the request b
 // ---------------------------------------------------------------- attributes round trip
 
 behaviour('USR-POST-ROUNDTRIP', 'returns the submitted core attributes on create and on a later GET', async (ctx) => {
-  const { post, build, verify, scim, names } = ctx;
-  const workEmail = names.userName('roundtrip-work');
-  const body = build.user('roundtrip', 'minimal', {
-    title: 'Conformance Tester',
-    externalId: names.externalId('roundtrip'),
-    emails: [{ value: workEmail, type: 'work', primary: true }],
-    phoneNumbers: [{ value: '+13175550100', type: 'work', primary: true }],
-  });
-  const [created, fetched] = await createAndRead({ post, verify, scim }, body);
-  for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
+  const { body } = await richUser(ctx);
+  const { verify } = ctx;
+  const workEmail = body.emails[0].value;
+  const workPhone = body.phoneNumbers.find((p: { type: string }) => p.type === 'work').value;
+  for (const [when, res] of whenRead(await rich(ctx))) {
     const u = res.body;
     verify.equal(res, u.userName, body.userName, `${when}: userName`);
     verify.equal(res, u.displayName, body.displayName, `${when}: displayName`);
@@ -94,130 +190,91 @@ behaviour('USR-POST-ROUNDTRIP', 'returns the submitted core attributes on create
     const email = (u.emails ?? []).find((e: { type?: string }) => e.type === 'work');
     verify.equal(res, email?.value, workEmail, `${when}: emails[type eq "work"].value`);
     const phone = (u.phoneNumbers ?? []).find((p: { type?: string }) => p.type === 'work');
-    verify.equal(res, phoneDigits(phone?.value), phoneDigits('+13175550100'), `${when}: phoneNumbers[type eq "work"].value (digits)`);
+    verify.equal(res, phoneDigits(phone?.value), phoneDigits(workPhone), `${when}: phoneNumbers[type eq "work"].value (digits)`);
   }
 });
 
-behaviour('USR-POST-EMAIL-WORK', 'stores an email of type work and returns it with type work', async ({ post, build, verify, scim, names }) => {
-  const workEmail = names.userName('email-work');
-  const [created, fetched] = await createAndRead({ post, verify, scim }, build.user('email', 'minimal', { emails: [{ value: workEmail, type: 'work', primary: true }] }));
-  for (const res of [created, fetched]) {
+behaviour('USR-POST-EMAIL-WORK', 'stores an email of type work and returns it with type work', async (ctx) => {
+  const { body } = await richUser(ctx);
+  const workEmail = String(body.emails[0].value).toLowerCase();
+  for (const res of await rich(ctx)) {
     const work = (res.body.emails ?? []).filter((e: { type?: string }) => e.type === 'work');
-    verify.equal(res, work.map((e: { value?: string }) => e.value?.toLowerCase()), [workEmail], 'exactly the submitted work email, with type "work"');
+    ctx.verify.equal(res, work.map((e: { value?: string }) => e.value?.toLowerCase()), [workEmail], 'exactly the submitted work email, with type "work"');
   }
 });
 
-const PHONE_TYPES = ['work', 'work2', 'work3', 'work4', 'home', 'mobile', 'other', 'microsoftteams', 'zoomphone'];
-
-behaviour('USR-POST-PHONE-TYPES', 'stores a phone number of every documented type and returns it with that type', async ({ post, build, verify, scim }) => {
-  const phones = PHONE_TYPES.map((type, i) => ({ type, value: `+1317555${String(110 + i).padStart(4, '0')}` }));
-  const [created, fetched] = await createAndRead({ post, verify, scim }, build.user('phones', 'minimal', { phoneNumbers: phones }));
-  for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
+behaviour('USR-POST-PHONE-TYPES', 'stores a phone number of every documented type and returns it with that type', async (ctx) => {
+  const { body } = await richUser(ctx);
+  const phones: { type: string; value: string }[] = body.phoneNumbers;
+  for (const [when, res] of whenRead(await rich(ctx))) {
     const returned = res.body.phoneNumbers ?? [];
     for (const p of phones) {
       const match = returned.filter((r: { type?: string }) => r.type === p.type);
-      verify.that(
+      ctx.verify.that(
         res,
         match.length === 1 && phoneDigits(match[0].value) === phoneDigits(p.value),
         `${when}: phoneNumbers[type eq "${p.type}"]`,
-        p,
+        { type: p.type, value: p.value },
         match.length ? match : returned,
       );
     }
   }
 });
 
-behaviour('USR-POST-ENTERPRISE', 'stores the enterprise department and employeeNumber', async ({ post, build, verify, scim }) => {
-  const employeeNumber = String(Math.floor(Math.random() * 1e9));
-  const body = build.user('enterprise', 'minimal', {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE_URN],
-    [ENTERPRISE_URN]: { department: 'Conformance', employeeNumber },
-  });
-  const [created, fetched] = await createAndRead({ post, verify, scim }, body);
-  for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
+behaviour('USR-POST-ENTERPRISE', 'stores the enterprise department and employeeNumber', async (ctx) => {
+  const { body } = await richUser(ctx);
+  for (const [when, res] of whenRead(await rich(ctx))) {
     const ent = res.body[ENTERPRISE_URN] ?? {};
-    verify.equal(res, ent.department, 'Conformance', `${when}: enterprise department`);
-    verify.equal(res, ent.employeeNumber, employeeNumber, `${when}: enterprise employeeNumber`);
+    ctx.verify.equal(res, ent.department, body[ENTERPRISE_URN].department, `${when}: enterprise department`);
+    ctx.verify.equal(res, ent.employeeNumber, body[ENTERPRISE_URN].employeeNumber, `${when}: enterprise employeeNumber`);
   }
 });
 
-behaviour('USR-POST-MANAGER', 'stores an enterprise manager given by user id', async ({ create, post, build, verify, scim }) => {
-  const manager = await create('users', build.user('manager'));
-  verify.status(manager, 201);
-  verify.schema(manager, 'ScimV2User');
-  const body = build.user('report', 'minimal', {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE_URN],
-    [ENTERPRISE_URN]: { manager: { value: manager.body.id } },
-  });
-  const [created, fetched] = await createAndRead({ post, verify, scim }, body);
-  for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
-    verify.equal(res, res.body[ENTERPRISE_URN]?.manager?.value, manager.body.id, `${when}: enterprise manager.value`);
+behaviour('USR-POST-MANAGER', 'stores an enterprise manager given by user id', async (ctx) => {
+  const { body } = await richUser(ctx);
+  const managerId = body[ENTERPRISE_URN].manager.value;
+  for (const [when, res] of whenRead(await rich(ctx))) {
+    ctx.verify.equal(res, res.body[ENTERPRISE_URN]?.manager?.value, managerId, `${when}: enterprise manager.value`);
   }
 });
 
-behaviour('USR-POST-DIVISION-BY-NAME', 'accepts a division given by name and returns it', async ({ post, build, verify, scim, target }) => {
-  const division = target.org.division!;
-  const created = await post('users', build.user('division', 'minimal', {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENTERPRISE_URN],
-    [ENTERPRISE_URN]: { division },
-  }));
-  verify.status(created, 201);
-  verify.schema(created, 'ScimV2User');
-  const fetched = await scim.get(`/users/${created.body.id}`);
-  verify.status(fetched, 200);
-  verify.schema(fetched, 'ScimV2User');
-  for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
-    verify.equal(res, res.body[ENTERPRISE_URN]?.division, division, `${when}: enterprise division (by name, reference §4.1)`);
+behaviour('USR-POST-DIVISION-BY-NAME', 'accepts a division given by name and returns it', async (ctx) => {
+  const division = ctx.target.org.division!;
+  for (const [when, res] of whenRead(await rich(ctx))) {
+    ctx.verify.equal(res, res.body[ENTERPRISE_URN]?.division, division, `${when}: enterprise division (by name, reference §4.1)`);
   }
 });
 
-behaviour('USR-POST-ROLES', 'assigns roles given by name and returns them', async ({ post, build, verify, scim, target }) => {
-  const role = target.org.role!;
-  const [created, fetched] = await createAndRead({ post, verify, scim }, build.user('roles', 'minimal', { roles: [{ value: role }] }));
-  for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
+behaviour('USR-POST-ROLES', 'assigns roles given by name and returns them', async (ctx) => {
+  const role = ctx.target.org.role!;
+  for (const [when, res] of whenRead(await rich(ctx))) {
     const values = (res.body.roles ?? []).map((r: { value?: string }) => r.value);
-    verify.that(res, values.includes(role), `${when}: roles holds the assigned role`, `{"value": "${role}"}`, res.body.roles ?? '(none)');
+    ctx.verify.that(res, values.includes(role), `${when}: roles holds the assigned role`, `{"value": "${role}"}`, res.body.roles ?? '(none)');
   }
 });
 
-function routingCheck(attr: 'routingSkills' | 'routingLanguages', fixture: 'routingSkill' | 'routingLanguage', proficiency: number) {
-  return async ({ post, build, verify, scim, target }: BehaviourContext) => {
-    const name = target.org[fixture]!;
-    const created = await post('users', build.user(attr, 'minimal', {
-      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', GENESYS_URN],
-      [GENESYS_URN]: { [attr]: [{ name, proficiency }] },
-    }));
-    verify.status(created, 201);
-    verify.schema(created, 'ScimV2User');
-    const fetched = await scim.get(`/users/${created.body.id}`);
-    verify.status(fetched, 200);
-    verify.schema(fetched, 'ScimV2User');
-    for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
+function routingCheck(attr: 'routingSkills' | 'routingLanguages') {
+  return async (ctx: BehaviourContext) => {
+    const { body } = await richUser(ctx);
+    const [sent] = body[GENESYS_URN][attr] as { name: string; proficiency: number }[];
+    for (const [when, res] of whenRead(await rich(ctx))) {
       const items = res.body[GENESYS_URN]?.[attr] ?? [];
-      const item = items.find((s: { name?: string }) => s.name === name);
-      verify.that(res, item !== undefined && item.proficiency === proficiency, `${when}: ${attr} holds the entry`, { name, proficiency }, items);
+      const item = items.find((s: { name?: string }) => s.name === sent.name);
+      ctx.verify.that(res, item !== undefined && item.proficiency === sent.proficiency, `${when}: ${attr} holds the entry`, sent, items);
     }
   };
 }
 
-behaviour('USR-POST-ROUTING-SKILLS', 'assigns routingSkills given as {name, proficiency} and returns them', routingCheck('routingSkills', 'routingSkill', 3));
+behaviour('USR-POST-ROUTING-SKILLS', 'assigns routingSkills given as {name, proficiency} and returns them', routingCheck('routingSkills'));
 
-behaviour('USR-POST-ROUTING-LANGUAGES', 'assigns routingLanguages given as {name, proficiency} and returns them', routingCheck('routingLanguages', 'routingLanguage', 4));
+behaviour('USR-POST-ROUTING-LANGUAGES', 'assigns routingLanguages given as {name, proficiency} and returns them', routingCheck('routingLanguages'));
 
-behaviour('USR-POST-EXTERNAL-IDS', 'stores genesys externalIds given as {authority, value}', async ({ post, build, verify, scim, names }) => {
-  const entry = { authority: 'microsoftteams', value: names.externalId('teams') };
-  const created = await post('users', build.user('external-ids', 'minimal', {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', GENESYS_URN],
-    [GENESYS_URN]: { externalIds: [entry] },
-  }));
-  verify.status(created, 201);
-  verify.schema(created, 'ScimV2User');
-  const fetched = await scim.get(`/users/${created.body.id}`);
-  verify.status(fetched, 200);
-  verify.schema(fetched, 'ScimV2User');
-  for (const [when, res] of [['201 body', created], ['GET', fetched]] as const) {
+behaviour('USR-POST-EXTERNAL-IDS', 'stores genesys externalIds given as {authority, value}', async (ctx) => {
+  const { body } = await richUser(ctx);
+  const [entry] = body[GENESYS_URN].externalIds as { authority: string; value: string }[];
+  for (const [when, res] of whenRead(await rich(ctx))) {
     const items = res.body[GENESYS_URN]?.externalIds ?? [];
-    verify.that(
+    ctx.verify.that(
       res,
       items.some((e: { authority?: string; value?: string }) => e.authority === entry.authority && e.value === entry.value),
       `${when}: externalIds holds the entry`,
@@ -227,52 +284,50 @@ behaviour('USR-POST-EXTERNAL-IDS', 'stores genesys externalIds given as {authori
   }
 });
 
-behaviour('USR-POST-INACTIVE', 'creates an inactive user when active is false', async ({ post, build, verify, scim }) => {
-  const created = await post('users', build.user('inactive', 'minimal', { active: false }));
-  verify.status(created, 201);
-  verify.schema(created, 'ScimV2User');
-  verify.equal(created, created.body.active, false, '201 body: active');
-  const fetched = await scim.get(`/users/${created.body.id}`);
-  verify.status(fetched, 200);
-  verify.schema(fetched, 'ScimV2User');
-  verify.equal(fetched, fetched.body.active, false, 'GET: active');
+behaviour('USR-POST-INACTIVE', 'creates an inactive user when active is false', async (ctx) => {
+  const [created, fetched] = await createdAndRead(ctx, 'post-ignored', await ignoredUser(ctx));
+  ctx.verify.equal(created, created.body.active, false, '201 body: active');
+  ctx.verify.equal(fetched, fetched.body.active, false, 'GET: active');
 });
 
-behaviour('USR-POST-DEFAULT-ROLE', 'gives a user created without roles only the employee role', async ({ post, build, verify, scim }) => {
-  const [created, fetched] = await createAndRead({ post, verify, scim }, build.user('default-role'));
-  verify.equal(fetched, roleNames(fetched.body), ['employee'], 'roles of a user created without roles (reference §8, S16)');
+behaviour('USR-POST-DEFAULT-ROLE', 'gives a user created without roles only the employee role', async (ctx) => {
+  const [, fetched] = await createdAndRead(ctx, 'post-plain', await plainUser(ctx));
+  ctx.verify.equal(fetched, roleNames(fetched.body), ['employee'], 'roles of a user created without roles (reference §8, S16)');
 });
 
 // ---------------------------------------------------------------- uniqueness
 
-behaviour('USR-POST-USERNAME-TAKEN-409', 'refuses a userName already in use with 409 uniqueness', async ({ create, post, build, verify }) => {
-  const first = await create('users', build.user('taken'));
-  verify.status(first, 201);
-  verify.schema(first, 'ScimV2User');
-  const again = await post('users', build.user('taken-again', 'minimal', { userName: first.body.userName }));
-  verify.scimError(again, 409, 'uniqueness');
+/** The userName of the rich user, which the uniqueness checks collide with (set-up: it must have been created). */
+async function takenUserName(ctx: BehaviourContext): Promise<string> {
+  const { created } = await richUser(ctx);
+  if (created.status < 200 || created.status >= 300 || typeof created.body?.userName !== 'string') {
+    setupFailed(ctx, created, 'POST /users creates the user whose userName the check reuses', 'a 2xx answer carrying the user');
+  }
+  return created.body.userName;
+}
+
+behaviour('USR-POST-USERNAME-TAKEN-409', 'refuses a userName already in use with 409 uniqueness', async (ctx) => {
+  const again = await ctx.post('users', ctx.build.user('taken-again', 'minimal', { userName: await takenUserName(ctx) }));
+  ctx.verify.scimError(again, 409, 'uniqueness');
 });
 
-behaviour('USR-POST-USERNAME-TAKEN-CASE-409', 'refuses a userName differing only in case with 409 uniqueness', async ({ create, post, build, verify }) => {
-  const body = build.user('taken-case');
-  const first = await create('users', body);
-  verify.status(first, 201);
-  verify.schema(first, 'ScimV2User');
-  const upper = body.userName.toUpperCase();
-  const again = await post('users', build.user('taken-case-again', 'minimal', { userName: upper }));
-  verify.scimError(again, 409, 'uniqueness');
+behaviour('USR-POST-USERNAME-TAKEN-CASE-409', 'refuses a userName differing only in case with 409 uniqueness', async (ctx) => {
+  const upper = (await takenUserName(ctx)).toUpperCase();
+  const again = await ctx.post('users', ctx.build.user('taken-case-again', 'minimal', { userName: upper }));
+  ctx.verify.scimError(again, 409, 'uniqueness');
 });
 
 // ---------------------------------------------------------------- media types
 
 behaviour('USR-POST-ACCEPTS-SCIM-JSON', 'accepts a body sent as application/scim+json', async (ctx) => {
-  const res = await postUserWith(ctx, ctx.build.user('scim-json'), { contentType: 'application/scim+json' });
+  // The rich user is sent with the SCIM media type (the client's default for a JSON body).
+  const { created: res } = await richUser(ctx);
   ctx.verify.status(res, 201);
   ctx.verify.schema(res, 'ScimV2User');
 });
 
 behaviour('USR-POST-ACCEPTS-JSON', 'accepts a body sent as application/json', async (ctx) => {
-  const res = await postUserWith(ctx, ctx.build.user('plain-json'), { contentType: 'application/json' });
+  const { created: res } = await plainUser(ctx);
   ctx.verify.status(res, 201);
   ctx.verify.schema(res, 'ScimV2User');
 });
@@ -287,6 +342,8 @@ interface CaseRow {
   set?: Record<string, unknown>;
   unset?: string[];
   raw?: string;
+  /** A valid row judged on a shared user's POST, whose body holds `set`. */
+  judgedOn?: 'rich' | 'ignored';
 }
 
 const TABLE = caseTable<CaseRow>('user-create-errors');
@@ -299,9 +356,17 @@ const ORG_FIXTURES = {
   routingLanguage: 'SCIM_ORG_ROUTING_LANGUAGE',
 } as const;
 
+/** Whether `part` is contained in `whole`: every key of an object, and every item of an array in some item. */
+function contains(whole: unknown, part: unknown): boolean {
+  if (Array.isArray(part)) return Array.isArray(whole) && part.every((p) => whole.some((w) => contains(w, p)));
+  if (part && typeof part === 'object') {
+    return !!whole && typeof whole === 'object' && Object.entries(part).every(([k, v]) => contains((whole as Record<string, unknown>)[k], v));
+  }
+  return whole === part;
+}
 
 async function postCase(row: CaseRow, ctx: BehaviourContext): Promise<void> {
-  const { build, create, post, verify, names, target, skip } = ctx;
+  const { build, post, verify, names, target, skip } = ctx;
   const base = build.user('case');
   const text = JSON.stringify(row.set ?? {}) + (row.raw ?? '');
   const vars: Record<string, string> = {
@@ -316,14 +381,16 @@ async function postCase(row: CaseRow, ctx: BehaviourContext): Promise<void> {
     if (!value) skip(`needs an org fixture for this row: set ${env}`, 'configuration');
     vars[key] = value!;
   }
-  if (text.includes('{{managerId}}')) {
-    const manager = await create('users', build.user('case-manager'));
-    verify.status(manager, 201, 'the manager user is created');
-    vars.managerId = manager.body.id;
-  }
+  if (text.includes('{{managerId}}')) vars.managerId = (await referenceUser(ctx)).id;
 
   let res;
-  if (row.raw !== undefined) {
+  if (row.judgedOn !== undefined) {
+    const shared = await (row.judgedOn === 'rich' ? richUser(ctx) : ignoredUser(ctx));
+    const set = fillRow(ctx, TABLE, row.set ?? {}, vars);
+    // The table and the shared body must agree: a row that does not describe what was sent is a broken table.
+    if (!contains(shared.body, set)) throw new Error(`${TABLE.file}: row ${JSON.stringify(row.name)} is judged on the ${row.judgedOn} user, whose body does not hold ${JSON.stringify(set)}`);
+    res = shared.created;
+  } else if (row.raw !== undefined) {
     res = await postUserWith(ctx, undefined, { rawBody: fillRow(ctx, TABLE, row.raw, vars) });
   } else {
     const body: Record<string, any> = { ...base, schemas: [...base.schemas] };

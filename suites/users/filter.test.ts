@@ -1,9 +1,13 @@
 /**
  * Users list filters (seed 000 getScimUsers / getScimV2Users: "id eq …", "userName eq …", "manager eq …",
  * "email eq …", "division eq …", "externalId eq …", "active eq false", "employeeNumber eq …", values unquoted;
- * RFC 7644 §3.4.2.2 and §3.12; reference §5). The filters are a case table (fixtures/cases/user-filters.json):
- * each row creates the user(s) it looks for and says what must come back, so no row relies on who else is in
- * the org.
+ * RFC 7644 §3.4.2.2 and §3.12; reference §5). The filters are a case table (fixtures/cases/user-filters.json): each
+ * row filters for users of the run's read population (harness/checks/user-population.ts, created once per run) and
+ * says what must come back, so no row relies on who else is in the org. A filter that must find population users is
+ * polled until they show (a live org's index lags writes); what must select nothing, or be refused, is read once.
+ * Rows sending the same filter share one request per prefix.
+ *
+ * The refused filters come first: they wait for nothing, and give the index time to catch up with the population.
  */
 import {
   behaviour,
@@ -13,16 +17,18 @@ import {
   expectExactly,
   fillRow,
   idsOf,
-  needWrites,
-  ownReports,
+  INACTIVE_QUERY,
+  populationPart,
+  readUsers,
   resources,
   rowsOf,
   unhandled,
+  userPopulation,
   type BehaviourContext,
   type HttpResult,
+  type Shows,
+  type UserPopulation,
 } from '../../harness/index.ts';
-
-const PATH = '/users';
 
 type Expect = 'self' | 'reports' | 'division' | 'none' | '400' | 'self-or-400' | 'none-or-400' | 'not-self-or-400';
 
@@ -36,61 +42,68 @@ interface Row {
 const TABLE = caseTable<Row>('user-filters');
 const caseRows = (id: string): Row[] => rowsOf(TABLE, id);
 
-/** Placeholders that stand for a user the row creates. */
+/** Placeholders that stand for a user of the population. */
 const USER_PLACEHOLDER = /\{(id|userName|USERNAME|externalId|employeeNumber|displayName|title)\}/;
 
+/** Values nobody has: one per worker, so rows sending the same filter send the same text (one shared request). */
+let absent: { userName: string; title: string } | undefined;
 
-/** Creates what the row's filter looks for and returns the placeholder values and the ids it must select. */
-async function setUp(row: Row, ctx: BehaviourContext) {
-  const { verify, build, names, target } = ctx;
-  const vars: Record<string, string | undefined> = {
-    absentUserName: names.userName('absent'),
-    absentTitle: names.displayName('absent-title'),
-  };
-  let selfId: string | undefined;
-  let reportIds: string[] = [];
+/** The placeholder values of the row, and the population when the row needs it. */
+async function setUp(row: Row, ctx: BehaviourContext): Promise<{ filter: string; vars: Record<string, string | undefined>; pop?: UserPopulation }> {
+  const { names, target } = ctx;
+  absent ??= { userName: names.userName('absent'), title: names.displayName('absent-title') };
+  const vars: Record<string, string | undefined> = { absentUserName: absent.userName, absentTitle: absent.title };
   if (row.filter.includes('{division}')) {
     if (!target.org.division) ctx.skip('needs an org fixture: set SCIM_ORG_DIVISION', 'configuration');
     vars.division = target.org.division;
   }
-  const label = row.behaviour.toLowerCase();
-  if (USER_PLACEHOLDER.test(row.filter) || row.expect === 'division' || row.expect === 'self') {
-    needWrites(ctx, 'its own users (the user the filter must find)');
-    // 2021: the full template (externalId, division, employeeNumber, work email); 2019 documents none of those.
-    const template = target.apiVersion === '2019' ? 'minimal' : 'full';
-    const body = build.user(label, template, { title: names.displayName(`${label}-title`) });
-    const created = await ctx.create('users', body);
-    verify.status(created, 201, 'the user the filter must find is created (POST /users)');
-    verify.schema(created, 'ScimV2User');
-    selfId = String(created.body.id);
+  let pop: UserPopulation | undefined;
+  const needsUsers = USER_PLACEHOLDER.test(row.filter) || row.filter.includes('{managerId}') || ['self', 'reports', 'division'].includes(row.expect);
+  if (needsUsers && row.expect === '400' && !target.allowWrites) {
+    // A filter that must be refused whatever its value: values nobody has stand in for the population's.
+    Object.assign(vars, { userName: absent.userName, title: absent.title, displayName: absent.title });
+  } else if (needsUsers) {
+    pop = await userPopulation(ctx);
+    const s = pop.subject;
     Object.assign(vars, {
-      id: selfId,
-      userName: body.userName,
-      USERNAME: String(body.userName).toUpperCase(),
-      externalId: body.externalId,
-      employeeNumber: body[ENTERPRISE_URN]?.employeeNumber,
-      displayName: body.displayName,
-      title: body.title,
+      id: s.id,
+      userName: s.userName,
+      USERNAME: s.userName.toUpperCase(),
+      externalId: s.sent.externalId,
+      employeeNumber: s.sent[ENTERPRISE_URN]?.employeeNumber,
+      displayName: s.sent.displayName,
+      title: s.sent.title,
+      managerId: pop.manager.id,
     });
   }
-  if (row.filter.includes('{managerId}')) {
-    const set = await ownReports(ctx, 2, label);
-    vars.managerId = set.managerId;
-    reportIds = set.ids;
-  }
-  return { filter: fillRow(ctx, TABLE, row.filter, vars, { single: true }), vars, selfId, reportIds };
+  return { filter: fillRow(ctx, TABLE, row.filter, vars, { single: true }), vars, pop };
 }
 
 function divisionOf(u: unknown): unknown {
   return ciGet(ciGet(u, ENTERPRISE_URN), 'division');
 }
 
+/** What the answer must show before it is judged: the population users a row expects (none for the others). */
+function shows(row: Row, pop: UserPopulation | undefined): Shows | undefined {
+  switch (row.expect) {
+    case 'self':
+      return { ids: [pop!.subject.id] };
+    case 'reports':
+      return { ids: pop!.reports };
+    case 'division':
+      return { ids: [pop!.subject.id], unlessPaged: true };
+    default:
+      return undefined;
+  }
+}
+
 async function runRow(row: Row, ctx: BehaviourContext): Promise<void> {
   const { verify } = ctx;
-  const { filter, vars, selfId, reportIds } = await setUp(row, ctx);
+  const { filter, vars, pop } = await setUp(row, ctx);
+  const selfId = pop?.subject.id;
   const query: Record<string, string> = { filter };
   if (row.expect === 'division') query.attributes = `id,${ENTERPRISE_URN}:division`;
-  const res = await ctx.scim.get(PATH, { query });
+  const res = await readUsers(ctx, query, shows(row, pop));
 
   const ok = () => {
     verify.status(res, 200);
@@ -108,11 +121,11 @@ async function runRow(row: Row, ctx: BehaviourContext): Promise<void> {
   switch (row.expect) {
     case 'self':
       ok();
-      expectExactly(ctx, res, [selfId!], `the created user (filter ${filter})`);
+      expectExactly(ctx, res, [selfId!], `the population's user ${selfId} (filter ${filter})`);
       break;
     case 'reports':
       ok();
-      expectExactly(ctx, res, reportIds, `the two users reporting to the created manager (filter ${filter})`);
+      expectExactly(ctx, res, pop!.reports, `the ${pop!.reports.length} users reporting to the population's manager (filter ${filter})`);
       break;
     case 'none':
       ok();
@@ -126,10 +139,10 @@ async function runRow(row: Row, ctx: BehaviourContext): Promise<void> {
         .filter((u) => String(divisionOf(u) ?? '').toLowerCase() !== want)
         .map((u) => ({ id: u.id, division: divisionOf(u) ?? '(absent)' }));
       verify.equal(res, others, [], `every listed user is in division "${vars.division}"`);
-      verify.that(res, res.body.totalResults >= 1, 'the division holds at least the created user', '>= 1', res.body.totalResults);
+      verify.that(res, res.body.totalResults >= 1, "the division holds at least the population's user", '>= 1', res.body.totalResults);
       // Conclusive only when the whole result fits in the page.
       if (res.body.totalResults <= resources(res).length) {
-        verify.that(res, idsOf(res).includes(selfId!), 'the created user of that division is listed', selfId, idsOf(res));
+        verify.that(res, idsOf(res).includes(selfId!), "the population's user of that division is listed", selfId, idsOf(res));
       }
       break;
     }
@@ -150,6 +163,15 @@ async function runRow(row: Row, ctx: BehaviourContext): Promise<void> {
   }
 }
 
+// ------------------------------------------------------------------ filters the server does not support
+
+behaviour.for('USR-FILTER-MALFORMED-400', 'refuses a syntactically invalid filter with 400 invalidFilter', caseRows('USR-FILTER-MALFORMED-400'), runRow);
+behaviour.for('USR-FILTER-UNSUPPORTED-OPERATOR-400', 'refuses an operator other than eq with 400 invalidFilter', caseRows('USR-FILTER-UNSUPPORTED-OPERATOR-400'), runRow);
+behaviour.for('USR-FILTER-UNSUPPORTED-ATTRIBUTE-400', 'refuses a filter on an undocumented attribute with 400 invalidFilter', caseRows('USR-FILTER-UNSUPPORTED-ATTRIBUTE-400'), runRow);
+behaviour.for('USR-FILTER-LOGICAL-400', 'refuses and/or/not with 400 invalidFilter', caseRows('USR-FILTER-LOGICAL-400'), runRow);
+behaviour.for('USR-FILTER-NEVER-WIDENS', 'never answers an unsupported or invalid filter with users that do not match it', caseRows('USR-FILTER-NEVER-WIDENS'), runRow);
+behaviour.for('USR-FILTER-NO-MATCH', 'answers a filter nobody matches with 200, totalResults 0 and no Resources', caseRows('USR-FILTER-NO-MATCH'), runRow);
+
 // ------------------------------------------------------------------ documented filters (2021 doc examples)
 
 behaviour.for('USR-FILTER-ID', 'returns exactly the user with that id (unquoted)', caseRows('USR-FILTER-ID'), runRow);
@@ -163,15 +185,14 @@ behaviour.for('USR-FILTER-EMPLOYEENUMBER', 'returns exactly the user with that e
 
 behaviour('USR-FILTER-ACTIVE-FALSE', 'returns only inactive users for active eq false', async (ctx) => {
   const { verify } = ctx;
+  // With writes, the population's inactive user is one the list must show (polled until it does, unless the answer
+  // holds more inactive users than its page); without, whatever inactive users the org has.
   let inactiveId: string | undefined;
   if (ctx.target.allowWrites) {
-    const created = await ctx.create('users', ctx.build.user('usr-filter-inactive', 'minimal', { active: false }));
-    verify.status(created, 201, 'the inactive user is created (POST /users with active false)');
-    verify.schema(created, 'ScimV2User');
-    verify.equal(created, created.body.active, false, 'the created user is inactive');
-    inactiveId = String(created.body.id);
+    const pop = await userPopulation(ctx);
+    inactiveId = populationPart(ctx, pop, 'inactive', pop.inactive).id;
   }
-  const res = await ctx.scim.get(PATH, { query: { filter: 'active eq false' } });
+  const res = await readUsers(ctx, INACTIVE_QUERY, inactiveId ? { ids: [inactiveId], unlessPaged: true } : undefined);
   verify.status(res, 200);
   verify.schema(res, 'ScimUserListResponse');
   if (!inactiveId && res.body.totalResults === 0) ctx.skip('the org has no inactive user to list, and writes are off so the check cannot create one', 'configuration');
@@ -179,12 +200,13 @@ behaviour('USR-FILTER-ACTIVE-FALSE', 'returns only inactive users for active eq 
   verify.equal(res, active, [], 'every listed user is inactive');
   verify.that(res, resources(res).length > 0, 'inactive users are listed', 'one or more Resources', 0);
   if (inactiveId && res.body.totalResults <= resources(res).length) {
-    verify.that(res, idsOf(res).includes(inactiveId), 'the created inactive user is listed', inactiveId, idsOf(res));
+    verify.that(res, idsOf(res).includes(inactiveId), "the population's inactive user is listed", inactiveId, idsOf(res));
   }
 });
 
-behaviour('USR-FILTER-ACTIVE-TRUE', 'returns only active users for active eq true', async ({ scim, verify }) => {
-  const res = await scim.get(PATH, { query: { filter: 'active eq true' } });
+behaviour('USR-FILTER-ACTIVE-TRUE', 'returns only active users for active eq true', async (ctx) => {
+  const { verify } = ctx;
+  const res = await readUsers(ctx, { filter: 'active eq true' });
   verify.status(res, 200);
   verify.schema(res, 'ScimUserListResponse');
   const inactive = resources(res).filter((u) => u.active !== true).map((u) => ({ id: u.id, active: u.active }));
@@ -198,12 +220,3 @@ behaviour.for('USR-FILTER-QUOTED-VALUES', 'selects the same users with a quoted 
 behaviour.for('USR-FILTER-ATTRIBUTE-CASE', 'matches attribute names case-insensitively', caseRows('USR-FILTER-ATTRIBUTE-CASE'), runRow);
 behaviour.for('USR-FILTER-OPERATOR-CASE', 'matches the operator case-insensitively', caseRows('USR-FILTER-OPERATOR-CASE'), runRow);
 behaviour.for('USR-FILTER-USERNAME-VALUE-CASE', 'matches a userName whatever the case of the value', caseRows('USR-FILTER-USERNAME-VALUE-CASE'), runRow);
-behaviour.for('USR-FILTER-NO-MATCH', 'answers a filter nobody matches with 200, totalResults 0 and no Resources', caseRows('USR-FILTER-NO-MATCH'), runRow);
-
-// ------------------------------------------------------------------ filters the server does not support
-
-behaviour.for('USR-FILTER-MALFORMED-400', 'refuses a syntactically invalid filter with 400 invalidFilter', caseRows('USR-FILTER-MALFORMED-400'), runRow);
-behaviour.for('USR-FILTER-UNSUPPORTED-OPERATOR-400', 'refuses an operator other than eq with 400 invalidFilter', caseRows('USR-FILTER-UNSUPPORTED-OPERATOR-400'), runRow);
-behaviour.for('USR-FILTER-UNSUPPORTED-ATTRIBUTE-400', 'refuses a filter on an undocumented attribute with 400 invalidFilter', caseRows('USR-FILTER-UNSUPPORTED-ATTRIBUTE-400'), runRow);
-behaviour.for('USR-FILTER-LOGICAL-400', 'refuses and/or/not with 400 invalidFilter', caseRows('USR-FILTER-LOGICAL-400'), runRow);
-behaviour.for('USR-FILTER-NEVER-WIDENS', 'never answers an unsupported or invalid filter with users that do not match it', caseRows('USR-FILTER-NEVER-WIDENS'), runRow);

@@ -1,27 +1,25 @@
 /**
  * Users: GET users/{id} (seed 000 getScimUser / getScimV2User, seed 002 get_scim_user / get_scim_v2_user,
- * RFC 7644 §3.4.1), unknown ids, and the two documented path prefixes serving the same user.
+ * RFC 7644 §3.4.1), unknown ids, and the two documented path prefixes serving the same user. The user read is the
+ * run's read population's subject S (harness/checks/user-population.ts: the 'full' template), read once per prefix
+ * for every check that judges it.
  */
 import { randomUUID } from 'node:crypto';
-import { behaviour, type BehaviourContext, type HttpResult, needWrites } from '../../harness/index.ts';
+import { behaviour, readPopulationSubject, userPopulation, type BehaviourContext, type HttpResult } from '../../harness/index.ts';
 
 const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
 /** The documented prefixes (reference §2): the same operations under both. */
 const GENESYS_PREFIXES = ['/api/v2/scim', '/api/v2/scim/v2'];
 
-/** Creates the user the check reads (the 'full' template). */
-async function createSubject(ctx: BehaviourContext, label: string): Promise<HttpResult> {
-  needWrites(ctx, 'the user it reads');
-  const created = await ctx.create('users', ctx.build.user(label, 'full'));
-  ctx.verify.status(created, [200, 201], 'setup: POST /users creates the user this check reads');
-  ctx.verify.schema(created, 'ScimV2User');
-  return created;
+/** GET /users/{S}, shared by the checks of this prefix, with S's POST answer (what the run created). */
+async function getSubject(ctx: BehaviourContext): Promise<{ created: HttpResult; res: HttpResult }> {
+  const pop = await userPopulation(ctx);
+  return { created: pop.subject.created, res: await readPopulationSubject(ctx, pop) };
 }
 
 behaviour('USR-GET', 'returns a user by id', async (ctx) => {
-  const { scim, verify } = ctx;
-  const created = await createSubject(ctx, 'get');
-  const res = await scim.get(`/users/${created.body.id}`);
+  const { verify } = ctx;
+  const { created, res } = await getSubject(ctx);
   verify.status(res, 200);
   verify.contentType(res);
   verify.schema(res, 'ScimV2User');
@@ -30,9 +28,8 @@ behaviour('USR-GET', 'returns a user by id', async (ctx) => {
 });
 
 behaviour('USR-GET-SCHEMAS-URN', 'names the core User schema URN in schemas', async (ctx) => {
-  const { scim, verify } = ctx;
-  const created = await createSubject(ctx, 'get-schemas');
-  const res = await scim.get(`/users/${created.body.id}`);
+  const { verify } = ctx;
+  const { res } = await getSubject(ctx);
   verify.status(res, 200);
   verify.schema(res, 'ScimV2User');
   const schemas: unknown = res.body.schemas;
@@ -60,17 +57,14 @@ behaviour('USR-BOTH-PREFIXES', 'serves the same user under /api/v2/scim/users an
   const here = GENESYS_PREFIXES.find((p) => p === scim.prefix);
   if (!here) ctx.skip(`the prefix ${scim.prefix} is not one of the documented Genesys prefixes (${GENESYS_PREFIXES.join(', ')})`, 'configuration');
   const otherPrefix = GENESYS_PREFIXES.find((p) => p !== here)!;
-  // Workaround: the context offers a client for the test's own prefix only; this one shares its connection and
-  // identity and differs only in the prefix.
-  const other = Object.create(scim, { prefix: { value: otherPrefix } }) as typeof scim;
 
-  const created = await createSubject(ctx, 'both-prefixes');
-  const id: string = created.body.id;
-  const a = await scim.get(`/users/${id}`);
+  const pop = await userPopulation(ctx);
+  const id = pop.subject.id;
+  const a = await readPopulationSubject(ctx, pop);
   verify.status(a, 200, `HTTP status under ${here}`);
   verify.schema(a, 'ScimV2User');
-  const b = await other.get(`/users/${id}`);
-  verify.status(b, 200, `HTTP status under ${otherPrefix} for a user created under ${here}`);
+  const b = await readPopulationSubject(ctx, pop, {}, otherPrefix);
+  verify.status(b, 200, `HTTP status under ${otherPrefix} of a user the run created`);
   verify.schema(b, 'ScimV2User');
   verify.equal(b, withoutUris(b.body), withoutUris(a.body), `the user under ${otherPrefix} equals the user under ${here} (URIs aside)`);
   for (const res of [a, b]) {

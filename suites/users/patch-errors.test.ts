@@ -3,7 +3,7 @@
  * expected status and scimType are data in fixtures/cases/user-patch.json ("invalid").
  */
 import { randomUUID } from 'node:crypto';
-import { behaviour, invalidRows, PATCH_OP_URN, runInvalid } from '../../harness/index.ts';
+import { behaviour, currentState, invalidRows, PATCH_OP_URN, readSubject, runInvalid, staleVersion, writeSubject, writeTo } from '../../harness/index.ts';
 import operations from '../../fixtures/operations.json' with { type: 'json' };
 
 behaviour.for('USR-PATCH-REPLACE-FILTER-NO-MATCH-400', 'refuses a replace whose value filter matches nothing with 400 noTarget', invalidRows('USR-PATCH-REPLACE-FILTER-NO-MATCH-400'), async (row, ctx) => {
@@ -68,23 +68,17 @@ behaviour('USR-PATCH-UNKNOWN-404', 'answers a PATCH of an unknown user id with 4
 behaviour(
   'USR-PATCH-IF-MATCH-STALE-400',
   'refuses a PATCH with a stale If-Match with 400 invalidVers and leaves the user unchanged',
-  async ({ scim, verify, build, create }) => {
-    const created = await create('users', build.user('stale', 'minimal', { title: 'Before Title' }));
-    verify.status(created, [200, 201], 'setup: the user to PATCH is created');
-    verify.schema(created, 'ScimV2User');
-    const path = `/users/${encodeURIComponent(created.body.id)}`;
-    const stale: unknown = created.headers.etag ?? created.body.meta?.version;
-    verify.that(created, typeof stale === 'string' && stale !== '', 'setup: the created user has a version (ETag header or meta.version)', 'a version', stale);
-    const first = await scim.patch(path, titlePatch('Middle Title'));
-    verify.status(first, 200, 'setup: an unconditional PATCH moves the user to a new version');
-    verify.schema(first, 'ScimV2User');
-    verify.that(first, first.body.meta?.version !== stale, 'setup: the version changed, so the first one is stale', `anything but ${String(stale)}`, first.body.meta?.version);
-    const res = await scim.patch(path, titlePatch('After Title'), { headers: { 'if-match': stale as string } });
+  async (ctx) => {
+    const { scim, verify } = ctx;
+    const subject = await writeSubject(ctx);
+    const stale = await staleVersion(ctx, subject);
+    const title = subject.state!.title;
+    const res = await writeTo(subject, (p) => scim.patch(p, titlePatch(`Stale Title ${Date.now()}`), { headers: { 'if-match': stale } }));
     verify.scimError(res, 400, 'invalidVers');
-    const after = await scim.get(path);
+    const after = await readSubject(ctx, subject);
     verify.status(after, 200);
     verify.schema(after, 'ScimV2User');
-    verify.equal(after, after.body.title, 'Middle Title', 'title after the refused PATCH (unchanged)');
+    verify.equal(after, after.body.title, title, 'title after the refused PATCH (unchanged)');
   },
 );
 
@@ -95,19 +89,19 @@ type OperationsFile = {
 behaviour(
   'USR-PATCH-PERMISSION',
   'refuses PATCH user with 403 for an identity holding none of the documented permissions',
-  async ({ scim, verify, build, create, limited, target, prefix, skip }) => {
+  async (ctx) => {
+    const { verify, limited, target, prefix, skip } = ctx;
     const documented = (operations as unknown as OperationsFile).versions[target.apiVersion]?.operations.patchScimUser?.prefixes[prefix]?.permissions ?? [];
     const held = (target.identities.limited?.permissions ?? []).filter((p) => documented.includes(p));
     if (held.length > 0) skip(`the limited identity holds ${held.join(', ')}, which PATCH user accepts`, 'configuration');
     const client = limited();
-    const created = await create('users', build.user('permission', 'minimal', { title: 'Before Title' }));
-    verify.status(created, [200, 201], 'setup: the user to PATCH is created');
-    const path = `/users/${encodeURIComponent(created.body.id)}`;
-    const res = await client.patch(path, titlePatch('After Title'));
+    const subject = await writeSubject(ctx);
+    const { title } = await currentState(ctx, subject);
+    const res = await client.patch(subject.path, titlePatch(`Refused Title ${Date.now()}`));
     verify.status(res, 403);
-    const after = await scim.get(path);
+    const after = await readSubject(ctx, subject);
     verify.status(after, 200);
     verify.schema(after, 'ScimV2User');
-    verify.equal(after, after.body.title, 'Before Title', 'title after the refused PATCH (unchanged)');
+    verify.equal(after, after.body.title, title, 'title after the refused PATCH (unchanged)');
   },
 );

@@ -9,6 +9,7 @@ import {
   getTarget,
   pbtSettings,
   pbtTimeoutMs,
+  referenceUser,
   invalidUserPatch,
   mixedSequence,
   SEQUENCE_TAG,
@@ -32,16 +33,10 @@ interface Setup {
   createBody(label: string): Record<string, unknown>;
 }
 
-/** Creates the manager the sequences may assign and fixes what the generators may use. */
+/** Fixes what the generators may use: the manager the sequences may assign is the run's reference user (2021). */
 async function setUp(ctx: BehaviourContext): Promise<Setup> {
-  const { target: t, build, verify } = ctx;
-  const managerIds: string[] = [];
-  if (t.apiVersion === '2021') {
-    const manager = await ctx.create('users', build.user('pbt-manager'));
-    verify.status(manager, [200, 201], 'the manager user is created');
-    verify.schema(manager, 'ScimV2User');
-    managerIds.push(manager.body.id);
-  }
+  const { target: t, build } = ctx;
+  const managerIds: string[] = t.apiVersion === '2021' ? [(await referenceUser(ctx)).id] : [];
   const org = t.apiVersion === '2021' ? t.org : {};
   return {
     arb: { apiVersion: t.apiVersion, org, managerIds, namePrefix: `${ctx.names.displayName('pbt')}-${SEQUENCE_TAG}` },

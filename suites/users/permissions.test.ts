@@ -1,4 +1,4 @@
-import { behaviour, replacementBody, trackIfCreated, type BehaviourContext } from '../../harness/index.ts';
+import { behaviour, currentState, readSubject, referenceUser, replacementBody, trackIfCreated, writeSubject, type BehaviourContext } from '../../harness/index.ts';
 import operations from '../../fixtures/operations.json' with { type: 'json' };
 
 type OperationKey = 'getScimUsers' | 'getScimUser' | 'postScimUsers' | 'putScimUser' | 'deleteScimUser';
@@ -23,21 +23,21 @@ function requireLacking(ctx: BehaviourContext, key: OperationKey): void {
   if (allowing.length) ctx.skip(`the limited identity holds ${allowing.join(', ')}, which the doc lists for ${key}; a refusal is not expected`, 'configuration');
 }
 
-/** The id of some existing user, read with the main identity (a user the test creates when the list is empty). */
+/**
+ * The id of an existing user: the run's reference user where writes are allowed (no request once it exists), else the
+ * first user the org lists (read with the main identity).
+ */
 async function someUserId(ctx: BehaviourContext): Promise<string> {
-  const { scim, verify, target, create, build, skip } = ctx;
+  const { scim, verify, target, skip } = ctx;
+  if (target.allowWrites) return (await referenceUser(ctx)).id;
   // 2019 needs a filter on the users list (seed 002: get_scim_users(filter, opts)).
   const query: Record<string, string> = target.apiVersion === '2019' ? { filter: 'active eq true', count: '1' } : { count: '1' };
   const list = await scim.get('/users', { query });
-  if (list.status === 200) {
-    verify.schema(list, 'ScimUserListResponse');
-    const id = list.body.Resources?.[0]?.id;
-    if (typeof id === 'string') return id;
-  }
-  if (!target.allowWrites) return skip('needs a user to read: the users list gave none and writes are not allowed (SCIM_ALLOW_WRITES)', 'configuration');
-  const created = await create('users', build.user('permission-read'));
-  verify.status(created, 201);
-  return created.body.id;
+  verify.status(list, 200, 'the users list (main identity) names a user to read');
+  verify.schema(list, 'ScimUserListResponse');
+  const id = list.body.Resources?.[0]?.id;
+  if (typeof id !== 'string') return skip('needs a user to read: the users list gave none and writes are not allowed (SCIM_ALLOW_WRITES)', 'configuration');
+  return id;
 }
 
 // ---------------------------------------------------------------- reads
@@ -86,25 +86,27 @@ behaviour('USR-POST-PERMISSION', 'refuses POST users with 403 without a document
 
 behaviour('USR-PUT-PERMISSION', 'refuses PUT user with 403 without a documented permission and changes nothing', async (ctx) => {
   requireLacking(ctx, 'putScimUser');
-  const created = await ctx.create('users', ctx.build.user('permission-put'));
-  ctx.verify.status(created, 201);
-  const res = await ctx.limited().put(`/users/${created.body.id}`, replacementBody(ctx, created.body.userName, 'permission-put-new', { title: 'Changed' }));
+  const client = ctx.limited();
+  const subject = await writeSubject(ctx);
+  const before = await currentState(ctx, subject);
+  const res = await client.put(subject.path, replacementBody(ctx, before.userName, 'permission-put-new', { title: 'Changed' }));
   ctx.verify.status(res, 403);
-  const fetched = await ctx.scim.get(`/users/${created.body.id}`);
+  const fetched = await readSubject(ctx, subject);
   ctx.verify.status(fetched, 200);
   ctx.verify.schema(fetched, 'ScimV2User');
-  ctx.verify.equal(fetched, fetched.body.displayName, created.body.displayName, 'displayName unchanged after the refused PUT');
-  ctx.verify.equal(fetched, fetched.body.title, created.body.title, 'title unchanged after the refused PUT');
+  ctx.verify.equal(fetched, fetched.body.displayName, before.displayName, 'displayName unchanged after the refused PUT');
+  ctx.verify.equal(fetched, fetched.body.title, before.title, 'title unchanged after the refused PUT');
 });
 
 behaviour('USR-DELETE-PERMISSION', 'refuses DELETE user with 403 without directory:user:delete and keeps the user', async (ctx) => {
   requireLacking(ctx, 'deleteScimUser');
-  const created = await ctx.create('users', ctx.build.user('permission-delete'));
-  ctx.verify.status(created, 201);
-  const res = await ctx.limited().delete(`/users/${created.body.id}`);
+  const client = ctx.limited();
+  const subject = await writeSubject(ctx);
+  const before = await currentState(ctx, subject);
+  const res = await client.delete(subject.path);
   ctx.verify.status(res, 403);
-  const fetched = await ctx.scim.get(`/users/${created.body.id}`);
+  const fetched = await readSubject(ctx, subject);
   ctx.verify.status(fetched, 200, 'the user still exists after the refused DELETE');
   ctx.verify.schema(fetched, 'ScimV2User');
-  ctx.verify.equal(fetched, fetched.body.active, created.body.active, 'active unchanged');
+  ctx.verify.equal(fetched, fetched.body.active, before.active, 'active unchanged');
 });

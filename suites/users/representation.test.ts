@@ -1,29 +1,35 @@
 /**
  * Users: what a user looks like when read: meta (RFC 7643 §3.1, reference §4.5), schemas and extensions
- * (RFC 7643 §3), password never returned (RFC 7643 §4.1.1), roles, groups, emails (reference §4.1).
+ * (RFC 7643 §3), password never returned (RFC 7643 §4.1.1), roles, groups, emails (reference §4.1). The user read is
+ * the run's read population's subject S (harness/checks/user-population.ts: the 'full' template, the org's role, a
+ * password, the member of a group on 2021), read once per prefix for every check that judges it.
  */
-import { behaviour, type BehaviourContext, type HttpResult, needWrites } from '../../harness/index.ts';
+import {
+  behaviour,
+  needWrites,
+  populationPart,
+  readPopulationSubject,
+  readUsers,
+  subjectQuery,
+  userPopulation,
+  type BehaviourContext,
+  type HttpResult,
+  type UserPopulation,
+} from '../../harness/index.ts';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 /** RFC 3339 / ISO 8601 date-time with seconds and a zone (the doc: yyyy-MM-ddTHH:mm:ss.SSSZ). */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
 
-interface Subject {
-  id: string;
-  userName: string;
-  sent: Record<string, any>;
-  created: HttpResult;
-}
-
-/** Creates the user the check reads (the 'full' template, with `overrides`). */
-async function createSubject(ctx: BehaviourContext, label: string, overrides: Record<string, unknown> = {}): Promise<Subject> {
-  needWrites(ctx, 'the user it reads');
-  const sent = ctx.build.user(label, 'full', overrides);
-  const created = await ctx.create('users', sent);
-  ctx.verify.status(created, [200, 201], 'setup: POST /users creates the user this check reads');
-  ctx.verify.schema(created, 'ScimV2User');
-  return { id: created.body.id, userName: created.body.userName, sent, created };
+/** GET /users/{S} (shared by the checks of this prefix): 200, a ScimV2User, S. */
+async function getSubject(ctx: BehaviourContext): Promise<{ pop: UserPopulation; res: HttpResult }> {
+  const pop = await userPopulation(ctx);
+  const res = await readPopulationSubject(ctx, pop);
+  ctx.verify.status(res, 200);
+  ctx.verify.schema(res, 'ScimV2User');
+  ctx.verify.equal(res, res.body.id, pop.subject.id, 'id of the user requested');
+  return { pop, res };
 }
 
 async function getUser(ctx: BehaviourContext, id: string): Promise<HttpResult> {
@@ -39,14 +45,14 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // ------------------------------------------------------------------ meta
 
 behaviour('USR-META-RESOURCE-TYPE', 'gives User as meta.resourceType', async (ctx) => {
-  const res = await getUser(ctx, (await createSubject(ctx, 'meta-rt')).id);
+  const { res } = await getSubject(ctx);
   ctx.verify.equal(res, res.body.meta?.resourceType, 'User', 'meta.resourceType');
 });
 
 behaviour('USR-META-LOCATION', 'gives the URI of the user as meta.location, and a GET on it returns that user', async (ctx) => {
   const { scim, verify } = ctx;
-  const { id } = await createSubject(ctx, 'meta-location');
-  const res = await getUser(ctx, id);
+  const { pop, res } = await getSubject(ctx);
+  const { id } = pop.subject;
   const location: unknown = res.body.meta?.location;
   verify.that(res, typeof location === 'string' && location.length > 0, 'meta.location is set', 'a URI', location);
   // A relative reference is resolved against the request URI (RFC 7643 §3.1: the same as Content-Location,
@@ -55,17 +61,17 @@ behaviour('USR-META-LOCATION', 'gives the URI of the user as meta.location, and 
   const url = URL.canParse(location as string, requested) ? new URL(location as string, requested) : undefined;
   if (!url) return verify.fail('meta.location is a URI', 'a URI', location, res);
   verify.that(res, url.origin === requested.origin, 'meta.location is on the server that was asked', requested.origin, url.origin);
-  // Workaround: the context's client is bound to the test's prefix; this one shares its connection and identity
-  // and takes paths from the origin, so the location can be followed whatever prefix it names.
+  // The location is the URI the user was read at: that GET (shared) is the one on it. Otherwise it is followed with a
+  // client that takes paths from the origin (it shares the check's connection and identity), whatever prefix it names.
   const root = Object.create(scim, { prefix: { value: '' } }) as typeof scim;
-  const followed = await root.get(`${url.pathname}${url.search}`);
+  const followed = url.href === requested.href ? await readPopulationSubject(ctx, pop) : await root.get(`${url.pathname}${url.search}`);
   verify.status(followed, 200, `HTTP status of GET meta.location (${location})`);
   verify.schema(followed, 'ScimV2User');
   verify.equal(followed, followed.body.id, id, 'GET meta.location returns the same user (id)');
 });
 
 behaviour('USR-META-LAST-MODIFIED', 'gives an ISO 8601 date-time as meta.lastModified', async (ctx) => {
-  const res = await getUser(ctx, (await createSubject(ctx, 'meta-lm')).id);
+  const { res } = await getSubject(ctx);
   const lm: unknown = res.body.meta?.lastModified;
   ctx.verify.that(
     res,
@@ -78,8 +84,8 @@ behaviour('USR-META-LAST-MODIFIED', 'gives an ISO 8601 date-time as meta.lastMod
 
 behaviour('USR-META-LOCATION-PREFIX', 'gives a meta.location under the path prefix of the request', async (ctx) => {
   const { scim, verify } = ctx;
-  const { id } = await createSubject(ctx, 'meta-prefix');
-  const res = await getUser(ctx, id);
+  const { pop, res } = await getSubject(ctx);
+  const { id } = pop.subject;
   const location: unknown = res.body.meta?.location;
   verify.that(res, typeof location === 'string' && location.length > 0, 'meta.location is set', 'a URI', location);
   const base = scim.url(`/users/${id}`);
@@ -98,7 +104,7 @@ behaviour('USR-META-LOCATION-PREFIX', 'gives a meta.location under the path pref
 
 behaviour('USR-SCHEMAS-EXTENSIONS', 'lists in schemas every extension whose attributes the user shows', async (ctx) => {
   const { verify } = ctx;
-  const res = await getUser(ctx, (await createSubject(ctx, 'schemas-ext')).id);
+  const { res } = await getSubject(ctx);
   const schemas = ((res.body.schemas ?? []) as string[]).map((s) => s.toLowerCase());
   const shown = Object.keys(res.body).filter((k) => {
     const v = res.body[k];
@@ -121,42 +127,51 @@ behaviour('USR-SCHEMAS-EXTENSIONS', 'lists in schemas every extension whose attr
 
 behaviour('USR-PASSWORD-NEVER-RETURNED', 'never returns the password (POST, GET, list, PUT, PATCH)', async (ctx) => {
   const { scim, verify, target } = ctx;
+  needWrites(ctx, 'a user with a password');
   const pw = () => `Scimct-${Math.random().toString(36).slice(2, 10)}-Pw9!`;
-  const passwords: string[] = [pw()];
-  const noPassword = (res: HttpResult, what: string) => {
+  const noPassword = (res: HttpResult, what: string, passwords: readonly string[]) => {
     const bodies = Array.isArray(res.body?.Resources) ? res.body.Resources : [res.body];
     for (const b of bodies) {
       const key = b && typeof b === 'object' ? Object.keys(b).find((k) => k.toLowerCase() === 'password') : undefined;
       verify.that(res, key === undefined, `${what}: no password attribute (RFC 7643 §4.1.1: returned "never")`, '(absent)', key && b[key]);
     }
     const leaked = passwords.find((p) => res.text.includes(p));
-    verify.that(res, leaked === undefined, `${what}: no password value anywhere in the response`, 'not in the body', 'a password sent by the test appears in the body');
+    verify.that(res, leaked === undefined, `${what}: no password value anywhere in the response`, 'not in the body', 'a password sent by the run appears in the body');
   };
 
-  const subject = await createSubject(ctx, 'password', { password: passwords[0] });
-  noPassword(subject.created, 'POST /users');
-
-  noPassword(await getUser(ctx, subject.id), 'GET /users/{id}');
-
-  const list = await scim.get('/users', { query: { filter: `userName eq "${subject.userName}"` } });
+  // Reads: the population's subject S, created with a password of its own (read once per prefix for every check).
+  const pop = await userPopulation(ctx);
+  const read = pop.subject.password ? [pop.subject.password] : [];
+  const got = await readPopulationSubject(ctx, pop);
+  verify.status(got, 200);
+  verify.schema(got, 'ScimV2User');
+  noPassword(got, 'GET /users/{id}', read);
+  const list = await readUsers(ctx, subjectQuery(pop), { ids: [pop.subject.id] });
   verify.status(list, 200);
   verify.schema(list, 'ScimUserListResponse');
-  noPassword(list, 'GET /users?filter');
+  noPassword(list, 'GET /users?filter', read);
+
+  // Writes: a user of the check's own, created, replaced and patched with a new password each time.
+  const passwords = [pw()];
+  const sent = ctx.build.user('password', 'full', { password: passwords[0] });
+  const created = await ctx.create('users', sent);
+  noPassword(created, 'POST /users', passwords);
+  const id = String(created.body.id);
 
   passwords.push(pw());
-  const put = await scim.put(`/users/${subject.id}`, { ...subject.sent, password: passwords[1] });
+  const put = await scim.put(`/users/${id}`, { ...sent, password: passwords[1] });
   verify.status(put, 200, 'HTTP status of PUT /users/{id} with a password');
   verify.schema(put, 'ScimV2User');
-  noPassword(put, 'PUT /users/{id}');
+  noPassword(put, 'PUT /users/{id}', passwords);
 
   if (target.capabilities.patch !== false) {
     passwords.push(pw());
-    const patch = await scim.patch(`/users/${subject.id}`, {
+    const patch = await scim.patch(`/users/${id}`, {
       schemas: [PATCH_OP],
       Operations: [{ op: 'replace', path: 'password', value: passwords[2] }],
     });
     verify.status(patch, [200, 204], 'HTTP status of PATCH /users/{id} replacing the password');
-    noPassword(patch, 'PATCH /users/{id}');
+    noPassword(patch, 'PATCH /users/{id}', passwords);
   }
 });
 
@@ -165,7 +180,8 @@ behaviour('USR-PASSWORD-NEVER-RETURNED', 'never returns the password (POST, GET,
 behaviour('USR-ROLES-SHAPE', 'returns roles as [{"value": <role name>}]', async (ctx) => {
   const { verify, target } = ctx;
   const role = target.org.role!;
-  const res = await getUser(ctx, (await createSubject(ctx, 'roles-shape', { roles: [{ value: role }] })).id);
+  // S was created with the org's role (the 'full' template).
+  const { res } = await getSubject(ctx);
   const roles: unknown = res.body.roles;
   verify.that(res, Array.isArray(roles) && roles.length > 0, 'roles is a non-empty array', `[{"value": "${role}"}]`, roles);
   const bad = (roles as unknown[]).filter((r) => !r || typeof r !== 'object' || typeof (r as any).value !== 'string' || (r as any).value === '');
@@ -181,9 +197,7 @@ behaviour('USR-ROLES-SHAPE', 'returns roles as [{"value": <role name>}]', async 
 });
 
 behaviour('USR-GROUPS-REFLECT-MEMBERSHIP', 'lists a group in the user\'s groups once the group has the user as member', async (ctx) => {
-  const { scim, verify, target, create, build } = ctx;
-  const subject = await createSubject(ctx, 'groups-member');
-  const member = { value: subject.id, type: 'User' };
+  const { scim, verify, target } = ctx;
   const checkGroups = (res: HttpResult, groupId: string) => {
     const groups: unknown = res.body.groups;
     const values = Array.isArray(groups) ? groups.map((g: { value?: unknown }) => g?.value) : groups;
@@ -197,28 +211,31 @@ behaviour('USR-GROUPS-REFLECT-MEMBERSHIP', 'lists a group in the user\'s groups 
   };
 
   if (target.apiVersion === '2021') {
-    const group = await create('groups', build.group('groups-member', 'minimal', { members: [member] }));
-    verify.status(group, [200, 201], 'setup: POST /groups creates a group with the user as member');
-    verify.schema(group, 'ScimV2Group');
-    checkGroups(await getUser(ctx, subject.id), group.body.id);
+    // The population's group G was created with S as its member.
+    const { pop, res } = await getSubject(ctx);
+    checkGroups(res, populationPart(ctx, pop, 'group', pop.group).id);
     return;
   }
 
-  // API versions without group creation: the configured scratch group, restored afterwards.
+  // API versions without group creation: the configured scratch group gets a user of the check's own (S must not
+  // change: other checks read it), and is restored afterwards.
+  needWrites(ctx, 'a user to make a member of the scratch group');
+  const created = await ctx.create('users', ctx.build.user('groups-member'));
+  const id = String(created.body.id);
   const groupId = target.org.groupId!;
   const added = await scim.patch(`/groups/${groupId}`, {
     schemas: [PATCH_OP],
-    Operations: [{ op: 'add', path: 'members', value: [member] }],
+    Operations: [{ op: 'add', path: 'members', value: [{ value: id, type: 'User' }] }],
   });
   let restored: HttpResult | undefined;
   try {
     verify.status(added, [200, 204], 'setup: PATCH the scratch group to add the user as member');
-    checkGroups(await getUser(ctx, subject.id), groupId);
+    checkGroups(await getUser(ctx, id), groupId);
   } finally {
     if (added.status >= 200 && added.status < 300) {
       restored = await scim.patch(`/groups/${groupId}`, {
         schemas: [PATCH_OP],
-        Operations: [{ op: 'remove', path: `members[value eq "${subject.id}"]` }],
+        Operations: [{ op: 'remove', path: `members[value eq "${id}"]` }],
       });
     }
   }
@@ -230,8 +247,8 @@ type Email = { value?: unknown; type?: unknown };
 
 behaviour('USR-EMAIL-OTHER-IS-USERNAME', 'returns the userName as the email of type other', async (ctx) => {
   const { verify } = ctx;
-  const subject = await createSubject(ctx, 'email-other');
-  const res = await getUser(ctx, subject.id);
+  const { pop, res } = await getSubject(ctx);
+  const subject = pop.subject;
   const emails: Email[] = Array.isArray(res.body.emails) ? res.body.emails : [];
   const other = emails.filter((e) => typeof e?.type === 'string' && e.type.toLowerCase() === 'other');
   verify.that(res, other.length > 0, 'emails has an entry of type other (reference §4.1: email_main)', `{"type": "other", "value": "${subject.userName}"}`, emails);
@@ -250,7 +267,7 @@ behaviour('USR-EMAIL-TYPES', 'returns only the email types work and other', asyn
   let res: HttpResult;
   let users: Record<string, any>[];
   if (target.allowWrites) {
-    res = await getUser(ctx, (await createSubject(ctx, 'email-types')).id);
+    res = (await getSubject(ctx)).res;
     users = [res.body];
   } else {
     // Read-only target: inspect one page of existing users.

@@ -8,10 +8,12 @@ import type { Behaviour } from '../../config/catalogue.ts';
 import { workerId } from '../../config/env.ts';
 import { collectionPath, type ResolvedTarget } from '../../config/target.ts';
 import { createBuilders, type Builders } from '../builders.ts';
-import { HttpClient, ScimClient, tokenSource, type HttpResult, type RecordedExchange, type TokenSource } from '../http.ts';
+import { buildQuery, HttpClient, ScimClient, tokenSource, type HttpResult, type RecordedExchange, type RequestOptions, type TokenSource } from '../http.ts';
 import { RunLedger, type LedgerResource } from '../ledger.ts';
+import { pollUntil } from '../poll.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { registerSecret } from '../redact.ts';
+import { SharedAnswers } from '../shared-answers.ts';
 import { ConformanceFailure, createVerify, SetupFailure, type Verify } from '../verify.ts';
 import type { SkipKind } from '../results.ts';
 import { requirementSkip } from './skips.ts';
@@ -56,6 +58,24 @@ export function runLedger(target: ResolvedTarget = getTarget()): RunLedger {
   return ledger;
 }
 
+export interface SharedOptions {
+  /**
+   * 'prefix' (default): one fixture per prefix. 'run': one fixture for every prefix, created through the first
+   * prefix that asks for it: every prefix reads the same org, so checks on the other prefix read it too.
+   */
+  scope?: 'prefix' | 'run';
+}
+
+export interface ReadOptions extends Pick<RequestOptions, 'query' | 'headers'> {
+  /**
+   * A list or filter of what the run wrote (they lag writes): the first reader sends it through `eventually` until
+   * `settled(answer)`; a cached answer that is not settled for a later reader is read again (and replaces it).
+   */
+  settled?: (res: HttpResult) => boolean;
+  /** Read under another configured prefix (default: the check's own). */
+  prefix?: string;
+}
+
 export interface BehaviourContext {
   behaviour: Behaviour;
   prefix: string;
@@ -98,7 +118,23 @@ export interface BehaviourContext {
    * the runner removes them at the end of the run. Tests must not modify what they get from here.
    * A failure inside the factory is a set-up failure: it blocks the checks that need the fixture.
    */
-  shared<T>(key: string, factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>): Promise<T>;
+  shared<T>(
+    key: string,
+    factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>,
+    options?: SharedOptions,
+  ): Promise<T>;
+  /**
+   * A GET whose answer several checks judge: sent once per worker, prefix, identity and request, then handed to every
+   * check that reads the same thing (its exchange is the evidence of each; only the first check counts the request).
+   * Only for what no check changes: discovery resources, and shared read-only fixtures.
+   */
+  read(path: string, opts?: ReadOptions): Promise<HttpResult>;
+  /**
+   * Lists and filters may lag writes (a search index, on a live org): sends `fetch` until `settled(answer)` holds or the
+   * target's index wait runs out (SCIM_INDEX_WAIT_MS; 0 on the embedded emulator: one request), backing off between
+   * tries, and returns the last answer for the check to judge. Only for lists and filters: reads by id are immediate.
+   */
+  eventually(fetch: () => Promise<HttpResult>, settled: (res: HttpResult) => boolean): Promise<HttpResult>;
   /** A client for the main identity on another prefix (same connection pool and token). */
   scimAt(prefix: string): ScimClient;
   /**
@@ -112,6 +148,8 @@ export interface BehaviourContext {
 let nameCounter = 0;
 const MODULE_NONCE = Math.random().toString(36).slice(2, 6);
 const sharedFixtures = new Map<string, Promise<unknown>>();
+/** Answers of ctx.read, per prefix, identity and request (a worker's: each vitest worker is its own process). */
+const sharedReads = new SharedAnswers<HttpResult>();
 
 /** A running check: its context, and the clean-up the runner calls when the check ends. */
 export interface RunningCheck {
@@ -127,12 +165,18 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
   // Requests sent while the test cleans up, and by the harness to settle a lost create, are housekeeping: counted
   // with the test's requests, never judged (judge.ts): a clean-up that fails never fails or blocks a check.
   let cleaningUp = false;
+  // URLs the test itself deleted (answered 2xx or 404): their clean-up sends no second DELETE.
+  const gone = new Set<string>();
   const httpClient = (housekeeping: boolean) =>
     new HttpClient({
       origin: target.baseUrl,
       timeoutMs: target.timeoutMs,
       limiter: workerLimiter(target),
-      onExchange: (ex) => exchanges.push(housekeeping || cleaningUp ? Object.assign(ex, { housekeeping: true }) : ex),
+      onExchange: (ex) => {
+        exchanges.push(housekeeping || cleaningUp ? Object.assign(ex, { housekeeping: true }) : ex);
+        const status = ex.response?.status ?? 0;
+        if (ex.request.method === 'DELETE' && ((status >= 200 && status < 300) || status === 404)) gone.add(ex.request.url);
+      },
     });
   const http = httpClient(false);
   // Every client of the check writes the intent of a create before it leaves (creates.ts).
@@ -157,7 +201,12 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
     steps.push({
       label: `${resource}/${id}`,
       run: async () => {
-        const res = await house.delete(`${collectionPath(target, resource)}/${encodeURIComponent(id)}`);
+        const path = `${collectionPath(target, resource)}/${encodeURIComponent(id)}`;
+        if (gone.has(house.url(path))) {
+          l.deleted(resource, id, prefix);
+          return undefined;
+        }
+        const res = await house.delete(path);
         if ((res.status >= 200 && res.status < 300) || res.status === 404) {
           l.deleted(resource, id, prefix);
           return undefined;
@@ -228,8 +277,12 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
     post: postTracked,
     track,
     defer,
-    shared<T>(key: string, factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>): Promise<T> {
-      const cacheKey = `${prefix}\u0000${key}`;
+    shared<T>(
+      key: string,
+      factory: (create: (resource: LedgerResource, body: unknown) => Promise<HttpResult>) => Promise<T>,
+      options: SharedOptions = {},
+    ): Promise<T> {
+      const cacheKey = options.scope === 'run' ? `\u0000run\u0000${key}` : `${prefix}\u0000${key}`;
       let p = sharedFixtures.get(cacheKey) as Promise<T> | undefined;
       if (!p) {
         const createKept = async (resource: LedgerResource, body: unknown) => {
@@ -246,6 +299,29 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
         p.catch(() => sharedFixtures.delete(cacheKey));
       }
       return p;
+    },
+    async read(path, opts = {}) {
+      const client = opts.prefix === undefined || opts.prefix === prefix ? scim : ctx.scimAt(opts.prefix);
+      const key = [client.prefix, path, buildQuery(opts.query), JSON.stringify(opts.headers ?? {})].join('\u0000');
+      const send = () => client.get(path, { query: opts.query, headers: opts.headers });
+      const { settled } = opts;
+      const { answer, reused } = await sharedReads.get(key, settled ? () => ctx.eventually(send, settled) : send, settled);
+      if (!reused) return answer;
+      const exchange: RecordedExchange = { ...answer.exchange, reused: true };
+      exchanges.push(exchange);
+      return { ...answer, exchange };
+    },
+    async eventually(fetch, settled) {
+      const polled = await pollUntil(fetch, settled, target.indexWaitMs);
+      if (polled.tries > 1) {
+        const previous = tctx.task.meta.indexWait;
+        tctx.task.meta.indexWait = {
+          waitedMs: (previous?.waitedMs ?? 0) + polled.waitedMs,
+          polls: (previous?.polls ?? 0) + polled.tries - 1,
+          settled: (previous?.settled ?? true) && polled.settled,
+        };
+      }
+      return polled.answer;
     },
     scimAt: (other) => clientOn(other, identityTokens(target, 'primary')),
     skip,

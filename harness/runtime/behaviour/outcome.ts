@@ -70,8 +70,9 @@ export async function runBehaviour(b: Behaviour, prefix: string, tctx: TestConte
     meta.cleanupProblems = cleanupProblems;
     tctx.annotate(`clean-up: ${cleanupProblems.join('; ')}`);
   }
-  meta.requests = exchanges.length;
-  meta.retries = exchanges.filter((x) => (x.attempt ?? 0) > 0).length;
+  const sent = exchanges.filter((x) => !x.reused);
+  meta.requests = sent.length;
+  meta.retries = sent.filter((x) => (x.attempt ?? 0) > 0).length;
   await exchangesToAllure(exchanges);
 
   if (outcome.kind === 'skipped') throw thrown;

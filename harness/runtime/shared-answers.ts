@@ -1,0 +1,38 @@
+/**
+ * Answers several checks judge (ctx.read): one request per key, its answer handed to every later reader. A reader
+ * may say when an answer is good enough for it (`settled`, for lists and filters that lag writes): a cached answer
+ * that is not is fetched again (the fetch polls), and the new answer replaces it for everyone after.
+ */
+export interface Shared<A> {
+  answer: A;
+  /** The answer was fetched for an earlier reader (the request is counted there). */
+  reused: boolean;
+}
+
+export class SharedAnswers<A> {
+  private readonly answers = new Map<string, Promise<A>>();
+
+  async get(key: string, fetch: () => Promise<A>, settled?: (answer: A) => boolean): Promise<Shared<A>> {
+    for (;;) {
+      const cached = this.answers.get(key);
+      if (!cached) break;
+      let answer: { value: A } | undefined;
+      try {
+        answer = { value: await cached };
+      } catch {
+        answer = undefined;
+      }
+      // Replaced while this reader waited: look at the newer answer.
+      if (this.answers.get(key) !== cached && this.answers.has(key)) continue;
+      if (answer && (!settled || settled(answer.value))) return { answer: answer.value, reused: true };
+      break;
+    }
+    const fresh = fetch();
+    this.answers.set(key, fresh);
+    // A failed fetch is not kept: the next reader sends it again.
+    fresh.catch(() => {
+      if (this.answers.get(key) === fresh) this.answers.delete(key);
+    });
+    return { answer: await fresh, reused: false };
+  }
+}
