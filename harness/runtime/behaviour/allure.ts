@@ -25,7 +25,8 @@ export async function exchangesToAllure(exchanges: RecordedExchange[]): Promise<
     const path = ex.request.url.replace(/^https?:\/\/[^/]+/, '');
     const outcome = ex.response ? String(ex.response.status) : 'no response';
     try {
-      await allure.step(`${ex.request.method} ${path} → ${outcome}${ex.attempt ? ` (retry ${ex.attempt})` : ''}`, async () => {
+      const notes = [ex.attempt ? `retry ${ex.attempt}` : '', ex.reused ? 'reused: sent by another check' : '', ex.housekeeping ? 'clean-up' : ''].filter(Boolean);
+      await allure.step(`${ex.request.method} ${path} → ${outcome}${notes.length ? ` (${notes.join(', ')})` : ''}`, async () => {
         await allure.attachment('request', requestText(ex), 'text/plain');
         await allure.attachment('response', responseText(ex), 'text/plain');
       });
