@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { POLL_DELAYS_MS, pollUntil } from '../runtime/poll.ts';
+import { LagEstimate, POLL_DELAYS_MS, pollUntil } from '../runtime/poll.ts';
 
 /** A fake clock: sleeping moves time on, nothing waits for real. */
 function fakeClock() {
@@ -38,5 +38,35 @@ describe('pollUntil: reads until the answer shows the write, within the wait all
     const polled = await pollUntil(async () => ++reads, () => false, 0, clock);
     expect(polled).toMatchObject({ tries: 1, settled: false });
     expect(reads).toBe(1);
+  });
+
+  test('after a lag has been seen, the second read waits about that long instead of walking the backoff', async () => {
+    const lag = new LagEstimate();
+    // The index shows a write 3 s after it: the fake read answers by the clock.
+    const lagging = (clock: ReturnType<typeof fakeClock>) => {
+      const start = clock.now();
+      return async () => (clock.now() - start >= 3_000 ? 'listed' : 'missing');
+    };
+    const first = fakeClock();
+    const cold = await pollUntil(lagging(first), (a) => a === 'listed', 15_000, first, lag);
+    expect(cold).toMatchObject({ settled: true, tries: 5 });
+    expect(lag.ms).toBeGreaterThanOrEqual(3_000);
+    const second = fakeClock();
+    const warm = await pollUntil(lagging(second), (a) => a === 'listed', 15_000, second, lag);
+    expect(warm).toMatchObject({ settled: true, tries: 2 });
+    const learned = lag.ms;
+    expect(second.sleeps).toEqual([learned]);
+    // Settling on the learned read does not move the estimate (no ratchet).
+    expect(lag.ms).toBe(learned);
+  });
+
+  test('a first read that settles teaches nothing, and the learned wait never passes the wait allowed', async () => {
+    const lag = new LagEstimate();
+    lag.observe(0);
+    expect(lag.ms).toBe(0);
+    lag.observe(10_000);
+    const clock = fakeClock();
+    const polled = await pollUntil(async () => 'missing', (a) => a === 'listed', 4_000, clock, lag);
+    expect(polled).toMatchObject({ settled: false, waitedMs: 4_000, tries: 2 });
   });
 });

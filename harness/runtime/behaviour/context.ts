@@ -10,7 +10,7 @@ import { collectionPath, type ResolvedTarget } from '../../config/target.ts';
 import { createBuilders, type Builders } from '../builders.ts';
 import { buildQuery, HttpClient, ScimClient, tokenSource, type HttpResult, type RecordedExchange, type RequestOptions, type TokenSource } from '../http.ts';
 import { RunLedger, type LedgerResource } from '../ledger.ts';
-import { pollUntil } from '../poll.ts';
+import { LagEstimate, pollUntil } from '../poll.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import { registerSecret } from '../redact.ts';
 import { SharedAnswers } from '../shared-answers.ts';
@@ -150,6 +150,8 @@ const MODULE_NONCE = Math.random().toString(36).slice(2, 6);
 const sharedFixtures = new Map<string, Promise<unknown>>();
 /** Answers of ctx.read, per prefix, identity and request (a worker's: each vitest worker is its own process). */
 const sharedReads = new SharedAnswers<HttpResult>();
+/** The index lag this worker has seen (ctx.eventually): a lagging list's second read waits about that long. */
+const workerLag = new LagEstimate();
 
 /** A running check: its context, and the clean-up the runner calls when the check ends. */
 export interface RunningCheck {
@@ -312,7 +314,7 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
       return { ...answer, exchange };
     },
     async eventually(fetch, settled) {
-      const polled = await pollUntil(fetch, settled, target.indexWaitMs);
+      const polled = await pollUntil(fetch, settled, target.indexWaitMs, undefined, workerLag);
       if (polled.tries > 1) {
         const previous = tctx.task.meta.indexWait;
         tctx.task.meta.indexWait = {
