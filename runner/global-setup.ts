@@ -99,6 +99,7 @@ export default async function setup(project: TestProject) {
       workers,
       timeoutMs: config.timeoutMs,
       indexWaitMs: config.indexWaitMs,
+      cases: config.cases,
       capabilities: {},
       org: embeddedOrgFixtures(),
     };
@@ -118,6 +119,7 @@ export default async function setup(project: TestProject) {
       workers,
       timeoutMs: config.timeoutMs,
       indexWaitMs: config.indexWaitMs,
+      cases: config.cases,
       userPassword: config.userPassword,
       capabilities: {},
       org: config.org,

@@ -105,6 +105,7 @@ function plannedTarget(config: TargetConfig): ResolvedTarget {
     workers: 1,
     timeoutMs: config.timeoutMs,
     indexWaitMs: config.indexWaitMs,
+    cases: config.cases,
     capabilities: config.embedded ? embeddedCapabilities() : {},
     org: config.embedded ? embeddedOrgFixtures() : config.org,
     run: { runId: 'list', runPrefix: '', ledgerDir: '', startedAt: new Date(0).toISOString() },

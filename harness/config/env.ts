@@ -64,6 +64,12 @@ export interface TargetConfig {
    */
   indexWaitMs: number;
   /**
+   * Which case-table rows each prefix sends (SCIM_CASES): 'all' (every row under every prefix; the default on the
+   * ideal embedded emulator) or 'spread' (the first row under every prefix, each other row under one prefix in turn:
+   * every row sent once per run; the default against a real org and the live profile).
+   */
+  cases: 'all' | 'spread';
+  /**
    * The embedded emulator's profile (SCIM_EMULATOR_PROFILE): 'default' (ideal conditions) or 'live' (a live org's:
    * latency, rate limit, occasional 503, index lag; knobs in `emulatorLive`, the SCIM_LIVE_* keys as given). A live
    * embedded run is judged like a real org: client rate limit, index wait and property-test budget of a remote target.
@@ -124,6 +130,8 @@ export const CONFIG_KEYS: Record<string, string> = {
   SCIM_LIVE_RETRY_AFTER_S: 'embedded live emulator: see emulator/README.md "The live-org profile"',
   SCIM_LIVE_SEED: 'embedded live emulator: see emulator/README.md "The live-org profile"',
   SCIM_INDEX_WAIT_MS: 'longest wait, in ms, for a write to show in lists and filters (search-index lag): checks poll with backoff up to this long (default 15000; 0 on the embedded emulator)',
+  SCIM_CASES:
+    'which case-table rows each prefix sends: all (every row under every prefix) or spread (the first row under every prefix, each other row under one prefix in turn, so every row is sent once per run). Default: all on the embedded emulator, spread against a real org and the live profile',
   SCIM_USER_PASSWORD: "password given to the users the run creates (default: none sent, the server generates one); must meet the org's password policy",
   SCIM_REPORT_DIR: 'where reports are written (default reports/; allure results go to allure-results/ unless this is set)',
   SCIM_ORG_GROUP_ID: 'id of a scratch group the run may modify, needed where groups cannot be created (API version 2019)',
@@ -357,6 +365,8 @@ export function loadConfig(env: Env = process.env): TargetConfig {
   // Ideal conditions (the default embedded emulator) need no pacing and no waiting; anything else is judged like a real org.
   const ideal = embedded && !live;
   const indexWaitMs = parseIntKey(env, 'SCIM_INDEX_WAIT_MS', problems, ideal ? 0 : DEFAULT_INDEX_WAIT_MS, 0);
+  const cases = value(env, 'SCIM_CASES') ?? (ideal ? 'all' : 'spread');
+  if (cases !== 'all' && cases !== 'spread') problems.push(`SCIM_CASES must be all or spread (got "${cases}")`);
   const targetName = value(env, 'SCIM_TARGET_NAME') ?? host;
   if (!/^[A-Za-z0-9._-]+$/.test(targetName)) {
     problems.push(`SCIM_TARGET_NAME may hold letters, digits, ".", "_" and "-" only (got "${targetName}")`);
@@ -382,6 +392,7 @@ export function loadConfig(env: Env = process.env): TargetConfig {
     rateLimitPerMinute: ideal ? 0 : rateLimitPerMinute,
     timeoutMs,
     indexWaitMs,
+    cases: cases === 'all' ? 'all' : 'spread',
     emulatorProfile: live ? 'live' : 'default',
     emulatorLive,
     userPassword: value(env, 'SCIM_USER_PASSWORD'),

@@ -20,7 +20,7 @@ export const PBT_DEFAULTS = {
   /** Against the embedded emulator. */
   embedded: { runs: 100, maxSteps: 5, readBack: 'every-step' },
   /** Against a real org: modest, see README "Property-based PATCH checks" for the request count. */
-  remote: { runs: 2, maxSteps: 3, readBack: 'refusals-and-last' },
+  remote: { runs: 1, maxSteps: 3, readBack: 'refusals-and-last' },
 } as const satisfies Record<string, { runs: number; maxSteps: number; readBack: ReadBack }>;
 
 export interface PbtSettings {

@@ -35,6 +35,8 @@ export interface ResolvedTarget {
   live?: boolean;
   /** Longest wait for a write to show in lists and filters (ms; 0: lists are read once). */
   indexWaitMs: number;
+  /** Which case-table rows each prefix sends (SCIM_CASES; default 'all'): see config/env.ts. */
+  cases?: 'all' | 'spread';
   /** Password for users the run creates (a secret: redacted everywhere). */
   userPassword?: string;
   capabilities: Capabilities;

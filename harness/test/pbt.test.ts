@@ -7,9 +7,9 @@ describe('pbtSettings', () => {
     expect(s).toMatchObject({ runs: 100, maxSteps: 5, readBack: 'every-step', shrink: true, replay: false });
   });
 
-  test("a real org and the emulator's live-org profile: 2 sequences of up to 3 requests, read back after refusals and at the end, no shrinking", () => {
+  test("a real org and the emulator's live-org profile: 1 sequence of up to 3 requests, read back after refusals and at the end, no shrinking", () => {
     for (const target of [{ embedded: false }, { embedded: true, live: true }]) {
-      expect(pbtSettings(target, { env: {} })).toMatchObject({ runs: 2, maxSteps: 3, readBack: 'refusals-and-last', shrink: false });
+      expect(pbtSettings(target, { env: {} })).toMatchObject({ runs: 1, maxSteps: 3, readBack: 'refusals-and-last', shrink: false });
     }
   });
 
@@ -19,11 +19,11 @@ describe('pbtSettings', () => {
     expect(replay).toMatchObject({ seed: 42, path: '3:1', replay: true, shrink: false });
   });
 
-  test('the budget of a real org: at most 8 requests per sequence, 16 per check and prefix', () => {
+  test('the budget of a real org: at most 8 requests per sequence, 8 per check and prefix', () => {
     const s = pbtSettings({ embedded: false }, { env: {} });
     expect(requestsPerSequence(s.maxSteps)).toBe(8);
-    expect(s.runs * requestsPerSequence(s.maxSteps)).toBe(16);
-    expect(pbtTimeoutMs(s, false)).toBeGreaterThan(16 * 1000);
+    expect(s.runs * requestsPerSequence(s.maxSteps)).toBe(8);
+    expect(pbtTimeoutMs(s, false)).toBeGreaterThan(8 * 1000);
   });
 
   test('invalid keys are configuration problems', () => {

@@ -26,7 +26,7 @@ import {
 import type fc from 'fast-check';
 
 const target = getTarget();
-const settings = pbtSettings(target, { runs: { embedded: 100, remote: 1 } });
+const settings = pbtSettings(target);
 const timeout = pbtTimeoutMs(settings, target.embedded);
 const FILE = 'suites/groups/patch-model.test.ts';
 interface Setup {

@@ -21,6 +21,14 @@ function targetExpectations(target: ResolvedTarget): ExpectationsFile | undefine
   return expectations;
 }
 
+/**
+ * The target's expectations file lists behaviour `id` (under any prefix): its case-table rows are all sent under every
+ * prefix, so a listed failure is met where it is listed (SCIM_CASES=spread never turns it into an unexpected pass).
+ */
+export function hasExpectation(target: ResolvedTarget, id: string): boolean {
+  return targetExpectations(target)?.failures.some((f) => f.id === id) ?? false;
+}
+
 /** A check blocked by an ambiguous write (judge.ts `rerun`) runs at most this often in all. */
 export const MAX_ATTEMPTS = 4;
 
@@ -38,7 +46,18 @@ async function runOnce(b: Behaviour, prefix: string, tctx: TestContext, body: (c
   return { ctx, thrown, outcome, cleanupProblems };
 }
 
-export async function runBehaviour(b: Behaviour, prefix: string, tctx: TestContext, body: (ctx: BehaviourContext) => Promise<void>): Promise<void> {
+export interface RunOptions {
+  /** SCIM_CASES=spread: this case-table row is sent under that prefix only (skipped here, kind `economy`). */
+  sentUnder?: string;
+}
+
+export async function runBehaviour(
+  b: Behaviour,
+  prefix: string,
+  tctx: TestContext,
+  body: (ctx: BehaviourContext) => Promise<void>,
+  options: RunOptions = {},
+): Promise<void> {
   const target = getTarget();
   const meta = tctx.task.meta;
   meta.behaviour = b.id;
@@ -46,7 +65,11 @@ export async function runBehaviour(b: Behaviour, prefix: string, tctx: TestConte
   meta.level = b.level;
   meta.resource = b.resource;
   await labelForAllure(b, prefix, target);
-  const skip = requirementSkip(b, target);
+  const skip =
+    requirementSkip(b, target) ??
+    (options.sentUnder === undefined
+      ? undefined
+      : { kind: 'economy' as const, reason: `this row is sent under ${options.sentUnder || '(the root)'} only (SCIM_CASES=spread: every row once per run; SCIM_CASES=all sends it here too)` });
   if (skip) {
     meta.skip = skip;
     tctx.skip(skip.reason);

@@ -6,7 +6,7 @@
 import { describe, test } from 'vitest';
 import { getBehaviour, inProfile } from '../../config/catalogue.ts';
 import { getTarget, type BehaviourContext } from './context.ts';
-import { runBehaviour } from './outcome.ts';
+import { hasExpectation, runBehaviour } from './outcome.ts';
 
 export interface BehaviourOptions {
   timeout?: number;
@@ -36,11 +36,23 @@ behaviour.for = function behaviourFor<Row extends { name: string }>(
   const b = getBehaviour(id);
   const target = getTarget();
   if (!inProfile(b, target.profile)) return;
+  const spread = target.cases === 'spread' && !hasExpectation(target, id);
   for (const prefix of target.prefixes) {
     describe(prefix, () => {
-      test.for(rows as Row[])(`[${id}] ${statement} › $name`, { timeout: options.timeout }, (row, tctx) =>
-        runBehaviour(b, prefix, tctx, (ctx) => fn(row, ctx)),
-      );
+      test.for(rows as Row[])(`[${id}] ${statement} › $name`, { timeout: options.timeout }, (row, tctx) => {
+        const under = spread ? rowPrefix(target.prefixes, rows.indexOf(row)) : undefined;
+        return runBehaviour(b, prefix, tctx, (ctx) => fn(row, ctx), under === undefined || under === prefix ? {} : { sentUnder: under });
+      });
     });
   }
 };
+
+/**
+ * SCIM_CASES=spread: the prefix a case-table row is sent under, or undefined for every prefix. The first row is sent
+ * under every prefix (each behaviour is judged under each); row i ≥ 1 under prefix (i - 1) mod n, so every row is
+ * sent once per run and the rows are shared out evenly.
+ */
+export function rowPrefix(prefixes: readonly string[], index: number): string | undefined {
+  if (index <= 0 || prefixes.length < 2) return undefined;
+  return prefixes[(index - 1) % prefixes.length];
+}
