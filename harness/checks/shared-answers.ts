@@ -6,11 +6,15 @@
  */
 import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import type { HttpResult } from '../runtime/http.ts';
+import { SharedAnswers } from '../runtime/shared-answers.ts';
 
-/** Per worker (test files share one module graph per worker): prefix + key → the evidence. */
-const store = new Map<string, Promise<{ res: HttpResult }>>();
+/** Per worker (test files share one module graph per worker): prefix (or the run) + key → the evidence. */
+const store = new SharedAnswers<object>();
 
-const keyOf = (ctx: BehaviourContext, key: string) => `${ctx.prefix}\u0000${key}`;
+const keyOf = (ctx: BehaviourContext, key: string, scope: 'prefix' | 'run' = 'prefix') => (scope === 'run' ? `\u0000run\u0000${key}` : `${ctx.prefix}\u0000${key}`);
+
+const isAnswer = (v: unknown): v is HttpResult =>
+  typeof v === 'object' && v !== null && typeof (v as HttpResult).status === 'number' && typeof (v as HttpResult).exchange === 'object';
 
 /** An answer another check got, judged by this one too: recorded among this check's exchanges as reused. */
 export function reuse(ctx: BehaviourContext, res: HttpResult): HttpResult {
@@ -21,20 +25,17 @@ export function reuse(ctx: BehaviourContext, res: HttpResult): HttpResult {
 }
 
 /**
- * Evidence several checks judge: `send` runs once per worker, prefix and `key` (its requests count in the check that
- * ran it) and returns an answer with what the checks need to judge it (e.g. the state before a write); the other
- * checks naming the same key get the same evidence, its answer recorded as reused. Only for answers that stay true for
- * the run (discovery, a refusal that changes nothing) or that are the evidence of several behaviours at once (one
- * write). A `send` that throws shares nothing: the next check runs it again.
+ * Evidence several checks judge: `send` runs once per worker and `key` (per prefix, or once for the run), through the
+ * check that asks first (its requests count there), and returns the answers by name with what the checks need to judge
+ * them (e.g. the state before a write, the body it sent). The other checks naming the same key get the same evidence,
+ * every answer in it recorded as reused. Only for answers that stay true for the run (discovery, a refusal that
+ * changes nothing) or that are the evidence of several behaviours at once (one write). A `send` that throws shares
+ * nothing: the next check runs it again.
  */
-export async function sharedEvidence<T extends { res: HttpResult }>(ctx: BehaviourContext, key: string, send: () => Promise<T>): Promise<T> {
-  const k = keyOf(ctx, key);
-  const cached = (await store.get(k)?.catch(() => undefined)) as T | undefined;
-  if (cached) return { ...cached, res: reuse(ctx, cached.res) };
-  const evidence = send();
-  store.set(k, evidence);
-  evidence.catch(() => store.delete(k));
-  return evidence;
+export async function sharedEvidence<T extends object>(ctx: BehaviourContext, key: string, send: () => Promise<T>, scope: 'prefix' | 'run' = 'prefix'): Promise<T> {
+  const { answer, reused } = await store.get(keyOf(ctx, key, scope), send);
+  if (!reused) return answer as T;
+  return Object.fromEntries(Object.entries(answer).map(([name, v]) => [name, isAnswer(v) ? reuse(ctx, v) : v])) as T;
 }
 
 /** One answer several checks judge (sharedEvidence without more). */
@@ -45,8 +46,8 @@ export async function sharedAnswer(ctx: BehaviourContext, key: string, send: () 
 /**
  * A list or filter answer that must first show what the run wrote (lists lag writes on a live org): a shared answer
  * that already `settled` is reused; otherwise `fetch` is sent until it settles or the index wait runs out
- * (ctx.eventually), and a settled answer is kept for the next check naming the same key. The caller judges what comes
- * back as strictly as ever: polling only gives the index time.
+ * (ctx.eventually), and the answer replaces the shared one. The caller judges what comes back as strictly as ever:
+ * polling only gives the index time.
  */
 export async function sharedEventually(
   ctx: BehaviourContext,
@@ -54,15 +55,16 @@ export async function sharedEventually(
   fetch: () => Promise<HttpResult>,
   settled: (res: HttpResult) => boolean,
 ): Promise<HttpResult> {
-  const k = keyOf(ctx, key);
-  const cached = await store.get(k)?.catch(() => undefined);
-  if (cached && settled(cached.res)) return reuse(ctx, cached.res);
-  const res = await ctx.eventually(fetch, settled);
-  if (settled(res)) store.set(k, Promise.resolve({ res }));
-  return res;
+  const { answer, reused } = await store.get(
+    keyOf(ctx, key),
+    async () => ({ res: await ctx.eventually(fetch, settled) }),
+    (a) => settled((a as { res: HttpResult }).res),
+  );
+  const { res } = answer as { res: HttpResult };
+  return reused ? reuse(ctx, res) : res;
 }
 
 /** Forgets the answer under `key` on this prefix (the state it showed is gone). */
 export function forgetAnswer(ctx: BehaviourContext, key: string): void {
-  store.delete(keyOf(ctx, key));
+  store.forget(keyOf(ctx, key));
 }

@@ -12,12 +12,12 @@
  *   needs, and the subject is put there (one PUT, a set-up step) only when it is not there already. A subject whose
  *   state is unknown (a write answered without the resource, a 5xx) is re-established before it is used again, and one
  *   that answers 404 (deleted by a faulty server) is replaced: one check's failure never fails the next.
- * - Shared answers: a write several checks judge (the POST of a user, a DELETE), sent once by the check that first
- *   asks, then handed to the others with its exchange as their evidence (counted once), like ctx.read for GETs.
+ * - Shared answers: a write several checks judge (the POST of a user, a DELETE) is sent once by the check that first
+ *   asks and handed to the others as their evidence (sharedEvidence, checks/shared-answers.ts).
  */
 import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import { runLedger } from '../runtime/behaviour/context.ts';
-import type { HttpResult, RecordedExchange, RequestOptions } from '../runtime/http.ts';
+import type { HttpResult, RequestOptions } from '../runtime/http.ts';
 import type { LedgerResource } from '../runtime/ledger.ts';
 import { SetupFailure } from '../runtime/verify.ts';
 import { collectionPath } from '../config/target.ts';
@@ -27,42 +27,6 @@ import { describeAssertion, unmet, type Assertion } from './user-state.ts';
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 // ---------------------------------------------------------------- shared answers and kept resources
-
-/** A copy of an answer whose exchange is marked reused (not sent again: evidence of another check). */
-function reusedAnswer(ctx: BehaviourContext, res: HttpResult): HttpResult {
-  const exchange: RecordedExchange = { ...res.exchange, reused: true };
-  ctx.exchanges.push(exchange);
-  return { ...res, exchange };
-}
-
-const isAnswer = (v: unknown): v is HttpResult => isObject(v) && typeof v.status === 'number' && isObject(v.exchange);
-
-/**
- * Answers several checks judge: `send` runs once per worker and key (per prefix, or once for the run), through the
- * check that asks first; every later check gets the same answers, their exchanges recorded as its evidence (reused, not
- * counted again). `send` returns the answers by name (other values, e.g. the body it sent, are handed on as they are);
- * it throws only when a set-up step fails (then every check that needs them is blocked).
- */
-export async function sharedAnswers<T extends Record<string, unknown>>(
-  ctx: BehaviourContext,
-  key: string,
-  send: () => Promise<T>,
-  scope: 'prefix' | 'run' = 'prefix',
-): Promise<T> {
-  let mine = false;
-  const answers = await ctx.shared(
-    `uw:answers:${key}`,
-    async () => {
-      mine = true;
-      return send();
-    },
-    { scope },
-  );
-  if (mine) return answers;
-  const out: Record<string, unknown> = {};
-  for (const [name, v] of Object.entries(answers)) out[name] = isAnswer(v) ? reusedAnswer(ctx, v) : v;
-  return out as T;
-}
 
 /**
  * A POST whose answer is returned whatever it is; what it creates is recorded in the run ledger and kept until the end

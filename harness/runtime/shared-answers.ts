@@ -35,4 +35,9 @@ export class SharedAnswers<A> {
     });
     return { answer: await fresh, reused: false };
   }
+
+  /** Drops the answer under `key` (the state it showed is gone): the next reader fetches again. */
+  forget(key: string): void {
+    this.answers.delete(key);
+  }
 }

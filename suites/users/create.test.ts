@@ -23,7 +23,7 @@ import {
   roleNames,
   rowsOf,
   setupFailed,
-  sharedAnswers,
+  sharedEvidence,
   type BehaviourContext,
   type HttpResult,
 } from '../../harness/index.ts';
@@ -39,7 +39,7 @@ interface SharedUser {
 
 /** The rich user of this prefix (POSTed once, kept until the end of the run). */
 function richUser(ctx: BehaviourContext): Promise<SharedUser> {
-  return sharedAnswers(ctx, 'post-rich', async () => {
+  return sharedEvidence(ctx, 'post-rich', async () => {
     const { build, names, target } = ctx;
     const org = target.org;
     const phones: Record<string, unknown>[] = (target.apiVersion === '2021' ? PHONE_TYPES : ['work']).map((type, i) => ({
@@ -75,7 +75,7 @@ function richUser(ctx: BehaviourContext): Promise<SharedUser> {
 
 /** The plain user of this prefix: the minimal template, sent as application/json. */
 function plainUser(ctx: BehaviourContext): Promise<SharedUser> {
-  return sharedAnswers(ctx, 'post-plain', async () => {
+  return sharedEvidence(ctx, 'post-plain', async () => {
     const body = ctx.build.user('post-plain');
     return { body, created: await keptPost(ctx, 'users', body, { contentType: 'application/json' }) };
   });
@@ -85,7 +85,7 @@ const BOGUS_META = { resourceType: 'Group', version: '"999999"', lastModified: '
 
 /** The ignored user of this prefix: created inactive, with an id, meta, groups and the unknown attributes of the case table. */
 function ignoredUser(ctx: BehaviourContext): Promise<SharedUser & { clientId: string; groupId: string }> {
-  return sharedAnswers(ctx, 'post-ignored', async () => {
+  return sharedEvidence(ctx, 'post-ignored', async () => {
     const clientId = randomUUID();
     const groupId = ctx.target.org.groupId ?? randomUUID();
     const unknown = Object.assign({}, ...rowsOf(TABLE, 'USR-POST-UNKNOWN-ATTRIBUTES-IGNORED').filter((r) => r.judgedOn === 'ignored').map((r) => r.set ?? {}));
@@ -99,7 +99,7 @@ async function createdAndRead(ctx: BehaviourContext, key: string, user: SharedUs
   const { created } = user;
   ctx.verify.status(created, 201);
   ctx.verify.schema(created, 'ScimV2User');
-  const { fetched } = await sharedAnswers(ctx, `${key}-get`, async () => ({ fetched: await ctx.scim.get(`/users/${encodeURIComponent(created.body.id)}`) }));
+  const { fetched } = await sharedEvidence(ctx, `${key}-get`, async () => ({ fetched: await ctx.scim.get(`/users/${encodeURIComponent(created.body.id)}`) }));
   ctx.verify.status(fetched, 200);
   ctx.verify.schema(fetched, 'ScimV2User');
   return [created, fetched];

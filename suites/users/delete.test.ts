@@ -16,7 +16,7 @@ import {
   replacementBody,
   scanUserList,
   setupFailed,
-  sharedAnswers,
+  sharedEvidence,
   staleVersion,
   writeSubject,
   writeTo,
@@ -49,7 +49,7 @@ interface Doomed {
 
 /** The user of this prefix created to be deleted, and its DELETE. */
 function doomedUser(ctx: BehaviourContext): Promise<Doomed> {
-  return sharedAnswers(ctx, 'delete-doomed', async () => {
+  return sharedEvidence(ctx, 'delete-doomed', async () => {
     const created = await keptPost(ctx, 'users', ctx.build.user('delete'));
     if (!isCreated(created)) setupFailed(ctx, created, 'POST /users creates the user to delete', 'a 2xx answer carrying the new user');
     const deleted = await ctx.scim.delete(`/users/${encodeURIComponent(created.body.id)}`);
@@ -132,7 +132,7 @@ behaviour('USR-DELETE-IF-MATCH-STALE-400', 'refuses a DELETE with a stale If-Mat
 
 /** The user created again with the deleted user's userName (2021: USR-DELETE-RECREATE; kept for USR-DELETE-IF-MATCH-CURRENT). */
 function recreatedUser(ctx: BehaviourContext): Promise<{ body: Record<string, any>; created: HttpResult }> {
-  return sharedAnswers(ctx, 'delete-recreated', async () => {
+  return sharedEvidence(ctx, 'delete-recreated', async () => {
     const { userName } = await deletedUser(ctx);
     const body = ctx.build.user('delete-recreate', 'minimal', { userName });
     return { body, created: await keptPost(ctx, 'users', body) };

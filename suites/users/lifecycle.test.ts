@@ -15,7 +15,7 @@ import {
   roleNames,
   scanUserList,
   setupFailed,
-  sharedAnswers,
+  sharedEvidence,
   subjectIn,
   writeTo,
   type Assertion,
@@ -49,7 +49,7 @@ function requirePatch(ctx: BehaviourContext): void {
 
 /** The deactivation with a PUT (and a GET of the user after it), sent once per prefix; the subject is active before. */
 function putDeactivation(ctx: BehaviourContext): Promise<{ put: HttpResult; get: HttpResult }> {
-  return sharedAnswers(ctx, 'lifecycle-put-off', async () => {
+  return sharedEvidence(ctx, 'lifecycle-put-off', async () => {
     const s = await activeSubject(ctx);
     const put = await putActive(ctx, s, false);
     return { put, get: await readSubject(ctx, s) };
@@ -142,7 +142,7 @@ behaviour('USR-REACTIVATE', 'makes an inactive user active again when active is 
 
 /** The deactivation with a PATCH of an active user holding the org's role (2021), and a GET after it; once per prefix. */
 function patchDeactivation(ctx: BehaviourContext): Promise<{ patch: HttpResult; get: HttpResult; role?: string }> {
-  return sharedAnswers(ctx, 'lifecycle-patch-off', async () => {
+  return sharedEvidence(ctx, 'lifecycle-patch-off', async () => {
     const role = roleOf(ctx);
     const s = await activeSubject(ctx, role);
     // PATCH touches only active, so any role that disappears was removed by the deactivation itself.
