@@ -65,8 +65,8 @@ export interface TargetConfig {
   indexWaitMs: number;
   /**
    * Which case-table rows each prefix sends (SCIM_CASES): 'all' (every row under every prefix; the default on the
-   * ideal embedded emulator) or 'spread' (the first row under every prefix, each other row under one prefix in turn:
-   * every row sent once per run; the default against a real org and the live profile).
+   * ideal embedded emulator) or 'spread' (each row under one prefix in turn: every row sent once per run, each prefix
+   * sending at least one; the default against a real org and the live profile).
    */
   cases: 'all' | 'spread';
   /**
@@ -131,7 +131,7 @@ export const CONFIG_KEYS: Record<string, string> = {
   SCIM_LIVE_SEED: 'embedded live emulator: see emulator/README.md "The live-org profile"',
   SCIM_INDEX_WAIT_MS: 'longest wait, in ms, for a write to show in lists and filters (search-index lag): checks poll with backoff up to this long (default 15000; 0 on the embedded emulator)',
   SCIM_CASES:
-    'which case-table rows each prefix sends: all (every row under every prefix) or spread (the first row under every prefix, each other row under one prefix in turn, so every row is sent once per run). Default: all on the embedded emulator, spread against a real org and the live profile',
+    'which case-table rows each prefix sends: all (every row under every prefix) or spread (each row under one prefix in turn, so every row is sent once per run and each prefix sends at least one). Default: all on the embedded emulator, spread against a real org and the live profile',
   SCIM_USER_PASSWORD: "password given to the users the run creates (default: none sent, the server generates one); must meet the org's password policy",
   SCIM_REPORT_DIR: 'where reports are written (default reports/; allure results go to allure-results/ unless this is set)',
   SCIM_ORG_GROUP_ID: 'id of a scratch group the run may modify, needed where groups cannot be created (API version 2019)',

@@ -20,7 +20,7 @@ export const SKIP_KINDS = {
   inconclusive: 'nothing to judge on this target',
   /**
    * A case-table row sent under another prefix only (SCIM_CASES=spread, the default against a real org): every row is
-   * sent once per run, the first under every prefix, so the behaviour is still judged under each.
+   * sent once per run, each prefix sending at least one, so the behaviour is still judged under each.
    */
   economy: 'sent under another prefix (request economy)',
 } as const;

@@ -40,7 +40,7 @@ behaviour.for = function behaviourFor<Row extends { name: string }>(
   for (const prefix of target.prefixes) {
     describe(prefix, () => {
       test.for(rows as Row[])(`[${id}] ${statement} › $name`, { timeout: options.timeout }, (row, tctx) => {
-        const under = spread ? rowPrefix(target.prefixes, rows.indexOf(row)) : undefined;
+        const under = spread ? rowPrefix(target.prefixes, rows.indexOf(row), rows.length) : undefined;
         return runBehaviour(b, prefix, tctx, (ctx) => fn(row, ctx), under === undefined || under === prefix ? {} : { sentUnder: under });
       });
     });
@@ -48,11 +48,11 @@ behaviour.for = function behaviourFor<Row extends { name: string }>(
 };
 
 /**
- * SCIM_CASES=spread: the prefix a case-table row is sent under, or undefined for every prefix. The first row is sent
- * under every prefix (each behaviour is judged under each); row i ≥ 1 under prefix (i - 1) mod n, so every row is
- * sent once per run and the rows are shared out evenly.
+ * SCIM_CASES=spread: the prefix a case-table row is sent under, or undefined for every prefix. Row i goes under prefix
+ * i mod n: every row is sent once per run, and each prefix sends at least one row of the table (so the behaviour is
+ * judged under each), unless the table has fewer rows than there are prefixes: then every row goes under every prefix.
  */
-export function rowPrefix(prefixes: readonly string[], index: number): string | undefined {
-  if (index <= 0 || prefixes.length < 2) return undefined;
-  return prefixes[(index - 1) % prefixes.length];
+export function rowPrefix(prefixes: readonly string[], index: number, rows: number): string | undefined {
+  if (prefixes.length < 2 || rows < prefixes.length) return undefined;
+  return prefixes[index % prefixes.length];
 }
