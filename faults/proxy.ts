@@ -21,6 +21,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import type { Fault, FaultContext, ProxyRequest, ProxyResponse, Route } from './types.ts';
+import { seededRandom } from '../emulator/live.ts';
 
 export type { Fault, FaultContext, ProxyRequest, ProxyResponse, Route } from './types.ts';
 
@@ -341,18 +342,6 @@ function fingerprint(r: ProxyRequest): string {
 /** Retry-After 0 or 1, stable for a request (seeded by its fingerprint). */
 function transientRetryAfter(r: ProxyRequest): string {
   return String(parseInt(fingerprint(r).slice(0, 2), 16) % 2);
-}
-
-/** mulberry32: a small seeded PRNG, so a fault run can be replayed with its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
