@@ -30,16 +30,11 @@ const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object'
 
 /**
  * A POST whose answer is returned whatever it is; what it creates is recorded in the run ledger and kept until the end
- * of the run (the runner removes it), unless a check deletes it first (then call `markDeleted`).
+ * of the run (the runner removes it), unless a check deletes it first (then call `markDeleted`). An answer lost in
+ * transit is settled like any create (ctx.post).
  */
-export async function keptPost(ctx: BehaviourContext, resource: LedgerResource, body: unknown, opts: Pick<RequestOptions, 'contentType' | 'rawBody'> = {}): Promise<HttpResult> {
-  const res = await ctx.scim.request('POST', collectionPath(ctx.target, resource), { body, ...opts });
-  const created = res.body as { id?: unknown; userName?: unknown; displayName?: unknown } | undefined;
-  if (res.status >= 200 && res.status < 300 && isObject(created) && typeof created.id === 'string') {
-    const name = resource === 'users' ? created.userName : created.displayName;
-    runLedger(ctx.target).created(resource, created.id, typeof name === 'string' ? name : '', ctx.prefix);
-  }
-  return res;
+export function keptPost(ctx: BehaviourContext, resource: LedgerResource, body: unknown, opts: Pick<RequestOptions, 'contentType' | 'rawBody'> = {}): Promise<HttpResult> {
+  return ctx.post(resource, body, { ...opts, keep: true });
 }
 
 /** A kept resource a check deleted (answered 2xx or 404): the end-of-run clean-up leaves it alone. */
@@ -164,7 +159,9 @@ export function observe(s: WriteSubject, res: HttpResult, write: boolean): void 
     if (s.version !== undefined && s.versions.at(-1) !== s.version) s.versions.push(s.version);
     return;
   }
-  if (write && !(res.status >= 400 && res.status < 500)) s.state = s.answer = s.version = undefined;
+  // A refusal leaves the subject as it was, unless an earlier attempt of the same write got no answer (it may have
+  // been applied: the refusal may be of the state it left).
+  if (write && (res.ambiguous || !(res.status >= 400 && res.status < 500))) s.state = s.answer = s.version = undefined;
 }
 
 /** A write to the subject (main identity), observed. */

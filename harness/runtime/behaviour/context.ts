@@ -76,6 +76,11 @@ export interface ReadOptions extends Pick<RequestOptions, 'query' | 'headers'> {
   prefix?: string;
 }
 
+export interface PostOptions extends Pick<RequestOptions, 'contentType' | 'rawBody'> {
+  /** Kept for the run instead of removed when the test ends. */
+  keep?: boolean;
+}
+
 export interface BehaviourContext {
   behaviour: Behaviour;
   prefix: string;
@@ -102,9 +107,11 @@ export interface BehaviourContext {
   create(resource: LedgerResource, body: unknown): Promise<HttpResult>;
   /**
    * The POST a check judges (creation behaviours): its answer is returned whatever it is, and whatever it creates is
-   * registered and removed when the test ends, like `create`.
+   * registered and removed when the test ends, like `create` — or, with `keep`, kept for the run (recorded in the run
+   * ledger; the runner removes it at the end) for other checks to judge too. An answer lost in transit is settled
+   * either way (a copy the lost attempt created is found by name and removed).
    */
-  post(resource: LedgerResource, body: unknown): Promise<HttpResult>;
+  post(resource: LedgerResource, body: unknown, opts?: PostOptions): Promise<HttpResult>;
   /** Register a resource created some other way, for removal when the test ends. */
   track(resource: LedgerResource, id: string, name: string): void;
   /**
@@ -234,8 +241,20 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
     return problems;
   };
   const createDeps = (): CreateDeps => ({ scim, house, ledger: runLedger(target), prefix, collection: (r) => collectionPath(target, r) });
-  const postTracked = (resource: LedgerResource, body: unknown): Promise<HttpResult> =>
-    sendCreate(createDeps(), resource, body, (res, ambiguous) => track(resource, (res.body as { id: string }).id, createdName(resource, res), ambiguous));
+  const postTracked = (resource: LedgerResource, body: unknown, opts: PostOptions = {}): Promise<HttpResult> => {
+    const { keep, ...request } = opts;
+    return sendCreate(
+      createDeps(),
+      resource,
+      body,
+      (res, ambiguous) => {
+        const id = (res.body as { id: string }).id;
+        if (keep) runLedger(target).created(resource, id, createdName(resource, res), prefix, { ambiguous });
+        else track(resource, id, createdName(resource, res), ambiguous);
+      },
+      request,
+    );
+  };
   const verify = createVerify(`[${b.id}] ${b.title} (${b.level}; ${b.sources.join('; ')})`);
   /** A set-up POST must create the resource: anything else blocks the check (a 5xx fails it: runtime/behaviour/outcome.ts). */
   const requireCreated = (resource: LedgerResource, res: HttpResult): HttpResult => {
@@ -288,10 +307,7 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
       let p = sharedFixtures.get(cacheKey) as Promise<T> | undefined;
       if (!p) {
         const createKept = async (resource: LedgerResource, body: unknown) => {
-          const res = await sendCreate(createDeps(), resource, body, (r, ambiguous) =>
-            runLedger(target).created(resource, (r.body as { id: string }).id, createdName(resource, r), prefix, { ambiguous }),
-          );
-          return requireCreated(resource, res);
+          return requireCreated(resource, await postTracked(resource, body, { keep: true }));
         };
         // Whatever fails while the fixture is built is a set-up failure of every check that needs it.
         p = factory(createKept).catch((e: unknown) => {

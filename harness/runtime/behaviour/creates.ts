@@ -89,11 +89,17 @@ export function createdName(resource: LedgerResource, res: HttpResult, fallback 
  * decides whether the test removes it or the run does); `ambiguous` (not settled) keeps its intent open for the
  * end-of-run sweep, which then looks for a copy a lagging list hid.
  */
-export async function sendCreate(deps: CreateDeps, resource: LedgerResource, body: unknown, register: (res: HttpResult, ambiguous: boolean) => void): Promise<HttpResult> {
+export async function sendCreate(
+  deps: CreateDeps,
+  resource: LedgerResource,
+  body: unknown,
+  register: (res: HttpResult, ambiguous: boolean) => void,
+  opts: Pick<RequestOptions, 'contentType' | 'rawBody'> = {},
+): Promise<HttpResult> {
   const name = runScopedName(resource, body, deps.ledger.run.runPrefix);
   // deps.scim is an IntentClient: the intent is in the ledger before the POST leaves.
-  let res = await deps.scim.post(deps.collection(resource), body);
-  if (res.ambiguous && name) res = await settle(deps, resource, body, name, res);
+  let res = await deps.scim.post(deps.collection(resource), body, opts);
+  if (res.ambiguous && name) res = await settle(deps, resource, body, name, res, opts);
   if (isCreated(res)) register(res, res.ambiguous === true);
   else if (name && !res.ambiguous) deps.ledger.failed(resource, name, deps.prefix, res.status);
   return res;
@@ -116,7 +122,14 @@ async function findByName(deps: CreateDeps, resource: LedgerResource, name: stri
   }
 }
 
-async function settle(deps: CreateDeps, resource: LedgerResource, body: unknown, name: string, first: HttpResult): Promise<HttpResult> {
+async function settle(
+  deps: CreateDeps,
+  resource: LedgerResource,
+  body: unknown,
+  name: string,
+  first: HttpResult,
+  opts: Pick<RequestOptions, 'contentType' | 'rawBody'>,
+): Promise<HttpResult> {
   let res = first;
   for (let round = 0; round < 2 && res.ambiguous; round++) {
     const found = await findByName(deps, resource, name);
@@ -148,7 +161,7 @@ async function settle(deps: CreateDeps, resource: LedgerResource, body: unknown,
     if (extra === 0) return res;
     // Refused because the lost attempt had taken the name, which is free again: send the POST once more.
     res.exchange.settled = true;
-    res = await deps.scim.post(deps.collection(resource), body);
+    res = await deps.scim.post(deps.collection(resource), body, opts);
   }
   return res;
 }
