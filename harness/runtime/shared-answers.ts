@@ -12,7 +12,11 @@ export interface Shared<A> {
 export class SharedAnswers<A> {
   private readonly answers = new Map<string, Promise<A>>();
 
-  async get(key: string, fetch: () => Promise<A>, settled?: (answer: A) => boolean): Promise<Shared<A>> {
+  /**
+   * `keep`: whether a fresh answer may be handed to later readers (default: always); one it rejects goes to this reader
+   * only, and the next reader fetches again.
+   */
+  async get(key: string, fetch: () => Promise<A>, settled?: (answer: A) => boolean, keep?: (answer: A) => boolean): Promise<Shared<A>> {
     for (;;) {
       const cached = this.answers.get(key);
       if (!cached) break;
@@ -30,9 +34,14 @@ export class SharedAnswers<A> {
     const fresh = fetch();
     this.answers.set(key, fresh);
     // A failed fetch is not kept: the next reader sends it again.
-    fresh.catch(() => {
-      if (this.answers.get(key) === fresh) this.answers.delete(key);
-    });
+    fresh.then(
+      (answer) => {
+        if (keep && !keep(answer) && this.answers.get(key) === fresh) this.answers.delete(key);
+      },
+      () => {
+        if (this.answers.get(key) === fresh) this.answers.delete(key);
+      },
+    );
     return { answer: await fresh, reused: false };
   }
 

@@ -19,6 +19,8 @@ type PostMode = 'answer' | 'apply-then-drop' | 'drop';
 let script: PostMode[] = [];
 let uniqueNames = true;
 let filterWorks = true;
+/** A POST of a deleted user's name revives it under its old id (as Genesys and its emulator do). */
+let revive = true;
 const users = new Map<string, string>();
 /** Deleted users by name: a POST of that name revives the user under its old id (as the Genesys emulator does). */
 const deletedIds = new Map<string, string>();
@@ -36,7 +38,7 @@ beforeAll(async () => {
         if (mode === 'apply-then-drop') return void res.socket?.destroy();
         return json(res, 409, { status: '409', scimType: 'uniqueness' });
       }
-      const id = deletedIds.get(userName) ?? `u${nextId++}`;
+      const id = (revive && deletedIds.get(userName)) || `u${nextId++}`;
       deletedIds.delete(userName);
       users.set(id, userName);
       if (mode === 'apply-then-drop') return void res.socket?.destroy();
@@ -66,6 +68,7 @@ beforeEach(() => {
   script = [];
   uniqueNames = true;
   filterWorks = true;
+  revive = true;
   users.clear();
   deletedIds.clear();
 });
@@ -125,6 +128,7 @@ describe('sendCreate', () => {
 
   test('applied, then the connection dropped: the retry is refused 409; the copy is found by name, removed, and the POST sent again', async () => {
     const { create, exchanges, registered, sweep } = setup();
+    revive = false;
     script = ['apply-then-drop'];
     const res = await create('lost');
     expect(res.status).toBe(201);
@@ -140,8 +144,22 @@ describe('sendCreate', () => {
     expect(users.size).toBe(0);
   });
 
-  test('a lost attempt again while settling (the server revives the removed copy under its old id): removed again, then a clean POST', async () => {
+  test('on a server that revives the removed copy under its old id, the POST sent again is no fresh create: left ambiguous, the copy registered', async () => {
+    const { create, registered, sweep } = setup();
+    script = ['apply-then-drop'];
+    const res = await create('revived');
+    expect(res.status).toBe(201);
+    // the check that sent it is blocked and runs again with new names (outcome.ts); nothing is lost
+    expect(res.ambiguous).toBe(true);
+    expect(res.exchange.settled).toBeFalsy();
+    expect(registered).toEqual([{ id: res.body.id, ambiguous: true }]);
+    await sweep();
+    expect(users.size).toBe(0);
+  });
+
+  test('a lost attempt again while settling: removed again, then a clean POST', async () => {
     const { create, sweep } = setup();
+    revive = false;
     script = ['apply-then-drop', 'answer', 'apply-then-drop'];
     const res = await create('twice-lost');
     expect(res.status).toBe(201);

@@ -48,6 +48,27 @@ describe('shared answers: one request, judged by every check naming the same key
     expect(b.exchanges.map((x) => x.reused)).toEqual([true]);
   });
 
+  test('evidence holding an answer that came only after a lost attempt is not handed on: the next check sends afresh', async () => {
+    const key = uniqueKey();
+    const a = fakeCtx('/p');
+    const lost = sender(a, { n: 1 });
+    const first = await sharedEvidence(a, key, async () => {
+      const res = await lost.send();
+      return { res: { ...res, ambiguous: true } };
+    });
+    expect(first.res.ambiguous).toBe(true);
+    const b = fakeCtx('/p');
+    const fresh = sender(b, { n: 2 });
+    const second = await sharedEvidence(b, key, async () => ({ res: await fresh.send() }));
+    expect(fresh.count()).toBe(1);
+    expect(second.res.body.n).toBe(2);
+    // settled evidence is shared as ever
+    const c = fakeCtx('/p');
+    const third = await sharedEvidence(c, key, async () => ({ res: await sender(c).send() }));
+    expect(third.res.body.n).toBe(2);
+    expect(c.exchanges.map((x) => x.reused)).toEqual([true]);
+  });
+
   test('another prefix sends its own', async () => {
     const key = uniqueKey();
     const a = fakeCtx('/p');

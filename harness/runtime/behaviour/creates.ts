@@ -131,6 +131,8 @@ async function settle(
   opts: Pick<RequestOptions, 'contentType' | 'rawBody'>,
 ): Promise<HttpResult> {
   let res = first;
+  // Copies the lost attempts made, removed here.
+  const removed = new Set<string>();
   for (let round = 0; round < 2 && res.ambiguous; round++) {
     const found = await findByName(deps, resource, name);
     if (found === undefined) return res;
@@ -149,6 +151,7 @@ async function settle(
       const del = await deps.house.delete(`${deps.collection(resource)}/${encodeURIComponent(id)}`);
       if (!((del.status >= 200 && del.status < 300) || del.status === 404)) return res;
       deps.ledger.deleted(resource, id, deps.prefix);
+      removed.add(id);
     }
     const extra = lost.length;
     // Created, and no other copy: the answer is this POST's. Refused, and no copy: the lost attempt created nothing,
@@ -162,6 +165,13 @@ async function settle(
     // Refused because the lost attempt had taken the name, which is free again: send the POST once more.
     res.exchange.settled = true;
     res = await deps.scim.post(deps.collection(resource), body, opts);
+    // The server brought the removed copy back under its old id (Genesys revives a deleted user on a POST of its
+    // userName): not a fresh create, so not the answer a check may judge as one. Left ambiguous: the check is blocked
+    // and runs again with new names (outcome.ts); the revived copy is registered and removed like any other.
+    if (isCreated(res) && removed.has((res.body as { id: string }).id)) {
+      res.ambiguous = res.exchange.ambiguous = true;
+      return res;
+    }
   }
   return res;
 }
