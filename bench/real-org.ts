@@ -1,5 +1,6 @@
 /**
  * npm run bench -- --case real-org [--api-version 2021] [--ideal] [--filter <regex of test names>]
+ * (SCIM_LIVE_* and SCIM_INDEX_WAIT_MS in the environment change the live-org conditions, e.g. SCIM_LIVE_INDEX_LAG_MS=6000)
  *
  * The whole suite against the embedded emulator in its live-org profile (SCIM_EMULATOR_PROFILE=live: latency, a
  * 300 requests/min per-token limit, occasional 503, lists lagging writes), run through the CLI as a user would, with
@@ -56,7 +57,10 @@ export async function realOrg(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { 'api-version': { type: 'string', default: '2021' }, ideal: { type: 'boolean', default: false }, filter: { type: 'string' }, case: { type: 'string' } } });
   const apiVersion = values['api-version'] ?? '2021';
   console.log(`bench real-org: the whole ${apiVersion} suite against the live-org emulator (rate limit ${RATE}/min), through npm run conformance`);
-  const live = await conformance({ SCIM_EMULATOR_PROFILE: 'live', SCIM_RATE_LIMIT: String(RATE) }, apiVersion, values.filter);
+  // Other live-org conditions (a longer index lag, more latency, …) pass through: SCIM_LIVE_* and SCIM_INDEX_WAIT_MS.
+  const conditions = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^SCIM_(LIVE_|INDEX_WAIT_MS$)/.test(e[0]) && e[1] !== undefined));
+  if (Object.keys(conditions).length) console.log(`  conditions: ${JSON.stringify(conditions)}`);
+  const live = await conformance({ SCIM_EMULATOR_PROFILE: 'live', SCIM_RATE_LIMIT: String(RATE), ...conditions }, apiVersion, values.filter);
   const r = live.report;
   const floor = (r.requests.sent / RATE) * 60;
   console.log(`  requests: ${r.requests.sent} (${r.requests.retried} retried; runner ${JSON.stringify(r.requests.runner ?? {})}) — budget ${BUDGET.requests}`);
