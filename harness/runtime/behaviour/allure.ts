@@ -19,9 +19,25 @@ export async function labelForAllure(b: Behaviour, prefix: string, target: Resol
   }
 }
 
-/** Every exchange of the test as an allure step with the redacted request and response attached. */
-export async function exchangesToAllure(exchanges: RecordedExchange[]): Promise<void> {
-  for (const ex of exchanges) {
+/**
+ * The most exchanges a passing check shows as allure steps: the first and the last half of them, with a step saying how
+ * many were left out between (a property-based check sends hundreds; writing each as files made the allure results
+ * the slowest part of an emulator run). A check that did not pass shows every exchange.
+ */
+export const ALLURE_STEPS_OF_A_PASS = 40;
+
+/** The exchanges of the test as allure steps with the redacted request and response attached (at most `most`). */
+export async function exchangesToAllure(exchanges: RecordedExchange[], most = Infinity): Promise<void> {
+  const shown = exchanges.length <= most ? exchanges : [...exchanges.slice(0, Math.ceil(most / 2)), undefined, ...exchanges.slice(exchanges.length - Math.floor(most / 2))];
+  for (const ex of shown) {
+    if (!ex) {
+      try {
+        await allure.step(`… ${exchanges.length - most} more exchanges of this passing check not shown (a check that does not pass shows every one)`, () => undefined);
+      } catch {
+        return;
+      }
+      continue;
+    }
     const path = ex.request.url.replace(/^https?:\/\/[^/]+/, '');
     const outcome = ex.response ? String(ex.response.status) : 'no response';
     try {

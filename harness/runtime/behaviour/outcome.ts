@@ -8,7 +8,7 @@ import type { Behaviour } from '../../config/catalogue.ts';
 import { findExpectation, loadExpectations, type ExpectationsFile } from '../../config/expectations.ts';
 import type { ResolvedTarget } from '../../config/target.ts';
 import { ConformanceFailure } from '../verify.ts';
-import { attachFailingExchange, exchangesToAllure, labelForAllure } from './allure.ts';
+import { ALLURE_STEPS_OF_A_PASS, attachFailingExchange, exchangesToAllure, labelForAllure } from './allure.ts';
 import { getTarget, makeContext, type BehaviourContext } from './context.ts';
 import { judge } from './judge.ts';
 import type { RecordedExchange } from '../http.ts';
@@ -96,7 +96,7 @@ export async function runBehaviour(
   const sent = exchanges.filter((x) => !x.reused);
   meta.requests = sent.length;
   meta.retries = sent.filter((x) => (x.attempt ?? 0) > 0).length;
-  await exchangesToAllure(exchanges);
+  await exchangesToAllure(exchanges, outcome.kind === 'passed' && !expected ? ALLURE_STEPS_OF_A_PASS : Infinity);
 
   if (outcome.kind === 'skipped') throw thrown;
   delete meta.skip;
