@@ -24,7 +24,7 @@ export async function labelForAllure(b: Behaviour, prefix: string, target: Resol
  * many were left out between (a property-based check sends hundreds; writing each as files made the allure results
  * the slowest part of an emulator run). A check that did not pass shows every exchange.
  */
-export const ALLURE_STEPS_OF_A_PASS = 40;
+export const ALLURE_STEPS_OF_A_PASS = 10;
 
 /** The exchanges of the test as allure steps with the redacted request and response attached (at most `most`). */
 export async function exchangesToAllure(exchanges: RecordedExchange[], most = Infinity): Promise<void> {
