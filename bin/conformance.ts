@@ -16,7 +16,7 @@ import { closePools, fetchClientCredentialsToken, TokenError } from '../harness/
 import { reportDir, resetAllureResults, ROOT } from '../runner/paths.ts';
 import { preflight } from '../runner/preflight.ts';
 import { removeReports } from '../reporters/conformance-reporter.ts';
-import type { ConformanceReport } from '../reporters/report-model.ts';
+import { exitCodeOf, type ConformanceReport } from '../reporters/report-model.ts';
 import { renderText } from '../reporters/render.ts';
 import { plan, renderPlan, resolveIds, SelectionError, testNamePattern } from '../runner/selection.ts';
 
@@ -279,27 +279,6 @@ async function main(): Promise<void> {
   const broken = (process.exitCode ?? 0) !== 0 && report.summary.failed === 0;
   if (broken) process.exit(1);
   process.exit(exitCodeOf(report));
-}
-
-/**
- * 0 conformant; 1 not conformant; 3 incomplete; a partial run: 0, or 3 when MUST behaviours were skipped for lack of
- * configuration. A target whose only required failures are listed known failures is "not conformant", but exits 0:
- * CI fails on what changed, not on what the expectations file already says.
- */
-function exitCodeOf(report: ConformanceReport): number {
-  const strict = report.targets.some((t) => t.strict);
-  const unexpected = report.summary.mustFailed + (strict ? report.summary.shouldFailed : 0);
-  if (report.verdict === 'not conformant' && unexpected === 0 && report.summary.mustKnownFailures > 0) return 0;
-  switch (report.verdict) {
-    case 'conformant':
-      return 0;
-    case 'incomplete':
-      return 3;
-    case 'partial':
-      return report.summary.mustSkippedForConfiguration > 0 ? 3 : 0;
-    default:
-      return 1;
-  }
 }
 
 main().catch((e) => fail(`conformance run failed: ${(e as Error).message}`, 1));

@@ -424,3 +424,26 @@ export function verifyReport(report: ConformanceReport): { ok: boolean; expected
   return { ok: report.integrity?.hash === actual, expected: report.integrity?.hash, actual };
 }
 
+/**
+ * 0 conformant; 1 not conformant; 3 incomplete; a partial run: 0, or 3 when MUST behaviours were skipped for lack of
+ * configuration. A target whose only required failures are listed known failures is "not conformant", but exits as
+ * it would without them (0, or 3 when MUST behaviours were blocked or skipped for lack of configuration): CI fails on
+ * what changed, not on what the expectations file already says, and known failures never hide an incomplete run.
+ */
+export function exitCodeOf(report: ConformanceReport): number {
+  const strict = report.targets.some((t) => t.strict);
+  const unexpected = report.summary.mustFailed + (strict ? report.summary.shouldFailed : 0);
+  if (report.verdict === 'not conformant' && unexpected === 0 && report.summary.mustKnownFailures > 0) {
+    return report.summary.mustBlocked > 0 || report.summary.mustSkippedForConfiguration > 0 ? 3 : 0;
+  }
+  switch (report.verdict) {
+    case 'conformant':
+      return 0;
+    case 'incomplete':
+      return 3;
+    case 'partial':
+      return report.summary.mustSkippedForConfiguration > 0 ? 3 : 0;
+    default:
+      return 1;
+  }
+}

@@ -24,7 +24,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectionPath } from '../config/target.ts';
+import { collectionPath, isIdeal } from '../config/target.ts';
 import { runLedger, type BehaviourContext } from '../runtime/behaviour/context.ts';
 import { SCRATCH_GROUP_MISSING } from '../runtime/behaviour/skips.ts';
 import type { HttpResult, RequestOptions } from '../runtime/http.ts';
@@ -99,7 +99,7 @@ export function canCreateGroups(ctx: BehaviourContext): boolean {
  * Two against a real org, three on the ideal emulator (the property checks then get a third member for free).
  */
 export function groupMembers(ctx: BehaviourContext): Promise<string[]> {
-  const count = ctx.target.embedded && !ctx.target.live ? 3 : 2;
+  const count = isIdeal(ctx.target) ? 3 : 2;
   return ctx.shared(
     `grp:members:${count}`,
     async (create) => {

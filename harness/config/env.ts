@@ -140,7 +140,7 @@ export const CONFIG_KEYS: Record<string, string> = {
   SCIM_ORG_ROLE: 'name of an existing role',
   SCIM_ORG_ROUTING_SKILL: 'name of an existing routing skill',
   SCIM_ORG_ROUTING_LANGUAGE: 'name of an existing routing language',
-  SCIM_PBT_RUNS: 'property-based PATCH checks: sequences per check (default 100 on the embedded emulator, 2 on a real org)',
+  SCIM_PBT_RUNS: 'property-based PATCH checks: sequences per check (default 100 on the embedded emulator, 1 on a real org)',
   SCIM_PBT_SEED: 'property-based PATCH checks: fast-check seed to replay (from a failure message; with SCIM_PBT_PATH)',
   SCIM_PBT_PATH: 'property-based PATCH checks: fast-check path of the one case to replay (from a failure message)',
 };

@@ -8,6 +8,7 @@
  * (a few short sequences, no shrinking: every shrink step would be more requests against the org; the resource read back
  * after every refused request and after the last one).
  */
+import { isIdeal } from './target.ts';
 import { type Env, value } from './values.ts';
 
 /**
@@ -63,7 +64,7 @@ export interface PbtOptions {
 export function pbtSettings(target: { embedded: boolean; live?: boolean }, options: PbtOptions = {}): PbtSettings {
   const env = options.env ?? process.env;
   // The embedded emulator in its live-org profile gets a real org's budget: that is what the profile is for.
-  const ideal = target.embedded && !target.live;
+  const ideal = isIdeal(target);
   const problems = pbtEnvProblems(env);
   if (problems.length) throw new Error(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   const base = ideal ? PBT_DEFAULTS.embedded : PBT_DEFAULTS.remote;

@@ -12,7 +12,7 @@ const exchange = (status: number | undefined, extra: Partial<RecordedExchange> =
 });
 const failure = (ex?: RecordedExchange) => new ConformanceFailure({ requirement, check: 'HTTP status', expected: 200, actual: 404, exchange: ex });
 const setup = (ex?: RecordedExchange) => new SetupFailure({ requirement, check: 'set-up: POST /users creates the user the check needs', expected: 'a 2xx answer', actual: 400, exchange: ex });
-const base = { requirement, skipped: false, embedded: false };
+const base = { requirement, skipped: false, ideal: false };
 
 describe('judge: what a check run amounts to', () => {
   test('no error and no server error passes', () => {
@@ -49,8 +49,8 @@ describe('judge: what a check run amounts to', () => {
     if (j.kind === 'blocked') expect(j.reason).toMatch(/^set-up: POST \/users .* got 400$/);
   });
 
-  test('on the embedded emulator nothing is blocked: a set-up failure fails', () => {
-    expect(judge({ ...base, embedded: true, thrown: setup(exchange(400)), exchanges: [exchange(400)] }).kind).toBe('failed');
+  test('under ideal conditions (the embedded emulator) nothing is blocked: a set-up failure fails', () => {
+    expect(judge({ ...base, ideal: true, thrown: setup(exchange(400)), exchanges: [exchange(400)] }).kind).toBe('failed');
   });
 
   test('an unreachable target blocks; a request the server never answers fails', () => {
@@ -76,7 +76,7 @@ describe('judge: what a check run amounts to', () => {
     // nothing failed: an ambiguous write changes nothing
     expect(judge({ ...base, thrown: undefined, exchanges: [patch, later] }).kind).toBe('passed');
     // on the embedded emulator nothing is blocked
-    expect(judge({ ...base, embedded: true, thrown: failure(later), exchanges: [patch, later] }).kind).toBe('failed');
+    expect(judge({ ...base, ideal: true, thrown: failure(later), exchanges: [patch, later] }).kind).toBe('failed');
   });
 
   test('housekeeping requests (clean-up, settling a lost create) are counted but never judged: a failed clean-up fails nothing', () => {

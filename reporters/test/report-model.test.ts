@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeReports, REPORT_FILES, writeReports } from '../conformance-reporter.ts';
-import { buildReport, withEndOfRun, type TestOutcome } from '../report-model.ts';
+import { buildReport, exitCodeOf, withEndOfRun, type TestOutcome } from '../report-model.ts';
 import { renderText } from '../render.ts';
 import { fixtureReport } from './fixture.ts';
 
@@ -116,5 +116,18 @@ describe('run safety in the report', () => {
     expect(readdirSync(dir).sort()).toEqual([...REPORT_FILES].sort());
     removeReports(dir);
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('exit code of a run', () => {
+  const known = outcome({ behaviour: 'RT-GET', prefix: '/a', verdict: 'known-failure', note: 'ticket 1' });
+  test.for([
+    { name: 'conformant: 0', rows: [outcome({ behaviour: 'RT-GET', prefix: '/a', verdict: 'passed' })], code: 0 },
+    { name: 'a MUST failure: 1', rows: [outcome({ behaviour: 'RT-GET', prefix: '/a', verdict: 'failed', message: 'x' })], code: 1 },
+    { name: 'only known failures: 0 (CI fails on what changed)', rows: [known], code: 0 },
+    { name: 'known failures and a blocked MUST: 3, as without them', rows: [known, outcome({ behaviour: 'SPC-GET', prefix: '/a', verdict: 'blocked', note: 'set-up failed' })], code: 3 },
+    { name: 'a blocked MUST alone: 3', rows: [outcome({ behaviour: 'SPC-GET', prefix: '/a', verdict: 'blocked', note: 'set-up failed' })], code: 3 },
+  ])('$name', ({ rows, code }) => {
+    expect(exitCodeOf(buildReport(rows, []))).toBe(code);
   });
 });

@@ -99,9 +99,11 @@ export async function sendCreate(
   const name = runScopedName(resource, body, deps.ledger.run.runPrefix);
   // deps.scim is an IntentClient: the intent is in the ledger before the POST leaves.
   let res = await deps.scim.post(deps.collection(resource), body, opts);
-  if (res.ambiguous && name) res = await settle(deps, resource, body, name, res, opts);
+  // A refusal answered at once is already resolved in the ledger (IntentClient); one settled here is resolved here.
+  const lost = res.ambiguous === true;
+  if (lost && name) res = await settle(deps, resource, body, name, res, opts);
   if (isCreated(res)) register(res, res.ambiguous === true);
-  else if (name && !res.ambiguous) deps.ledger.failed(resource, name, deps.prefix, res.status);
+  else if (name && lost && !res.ambiguous) deps.ledger.failed(resource, name, deps.prefix, res.status);
   return res;
 }
 

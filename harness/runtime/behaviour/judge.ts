@@ -9,7 +9,7 @@
  * - a skip the check decided stands;
  * - a set-up step that failed (SetupFailure), an unreachable target, or any failure after a write whose answer is
  *   ambiguous (an attempt got no answer, and the harness could not settle it) blocks the check: it could not judge
- *   its behaviour (on the embedded emulator, which must pass 100%, that is a failure). A check blocked by an
+ *   its behaviour (under ideal conditions, the embedded emulator that must pass 100%, that is a failure). A check blocked by an
  *   ambiguous write is `rerun`: its state may be the lost attempt's doing, so outcome.ts runs it again;
  * - any other error fails it; no error passes it.
  */
@@ -34,8 +34,11 @@ export interface JudgeInput {
   requirement: string;
   /** The check called ctx.skip. */
   skipped: boolean;
-  /** The target is the embedded emulator: nothing may be blocked there. */
-  embedded: boolean;
+  /**
+   * Ideal conditions (config/target.ts isIdeal: the embedded emulator outside its live-org profile): nothing may be
+   * blocked there. The live-org profile loses answers like a real org, so its ambiguous writes block and run again.
+   */
+  ideal: boolean;
 }
 
 export function judge(input: JudgeInput): Judgement {
@@ -47,10 +50,10 @@ export function judge(input: JudgeInput): Judgement {
   if (input.skipped) return { kind: 'skipped' };
   const failure = failureData(thrown, judged, requirement);
   const ambiguous = judged.find((x) => x.ambiguous && !x.settled);
-  if (ambiguous && !input.embedded && !unreachable(thrown)) {
+  if (ambiguous && !input.ideal && !unreachable(thrown)) {
     return { kind: 'blocked', reason: ambiguousReason(ambiguous), failure: thrown instanceof ConformanceFailure ? failure : { ...failure, exchange: ambiguous }, rerun: true };
   }
-  if (blocks(thrown) && !input.embedded) return { kind: 'blocked', reason: blockedReason(thrown, failure), failure };
+  if (blocks(thrown) && !input.ideal) return { kind: 'blocked', reason: blockedReason(thrown, failure), failure };
   let error = thrown instanceof Error ? thrown : new Error(String(thrown));
   if (!(thrown instanceof ConformanceFailure) && failure.exchange) {
     // An unexpected error (e.g. reading a field of a missing body): keep the evidence with it.

@@ -6,7 +6,7 @@
 import type { TestContext } from 'vitest';
 import type { Behaviour } from '../../config/catalogue.ts';
 import { findExpectation, loadExpectations, type ExpectationsFile } from '../../config/expectations.ts';
-import type { ResolvedTarget } from '../../config/target.ts';
+import { isIdeal, type ResolvedTarget } from '../../config/target.ts';
 import { ConformanceFailure } from '../verify.ts';
 import { ALLURE_STEPS_OF_A_PASS, attachFailingExchange, exchangesToAllure, labelForAllure } from './allure.ts';
 import { getTarget, makeContext, type BehaviourContext } from './context.ts';
@@ -42,7 +42,7 @@ async function runOnce(b: Behaviour, prefix: string, tctx: TestContext, body: (c
     thrown = e;
   }
   const cleanupProblems = await finish();
-  const outcome = judge({ thrown, exchanges: ctx.exchanges, requirement: ctx.verify.requirement, skipped: tctx.task.meta.skip !== undefined, embedded: getTarget().embedded });
+  const outcome = judge({ thrown, exchanges: ctx.exchanges, requirement: ctx.verify.requirement, skipped: tctx.task.meta.skip !== undefined, ideal: isIdeal(getTarget()) });
   return { ctx, thrown, outcome, cleanupProblems };
 }
 
