@@ -27,11 +27,12 @@ import { join } from 'node:path';
 import { collectionPath, isIdeal } from '../config/target.ts';
 import { runLedger, type BehaviourContext } from '../runtime/behaviour/context.ts';
 import { SCRATCH_GROUP_MISSING } from '../runtime/behaviour/skips.ts';
+import { isCreated } from '../runtime/behaviour/creates.ts';
 import type { HttpResult, RequestOptions } from '../runtime/http.ts';
 import { SetupFailure } from '../runtime/verify.ts';
 import { CORE_GROUP_URN, PATCH_OP_URN } from '../oracles/urns.ts';
 import { idsOf } from './lists.ts';
-import { reuse, sharedEventually } from './shared-answers.ts';
+import { reuse } from './shared-answers.ts';
 
 type Rep = Record<string, any>;
 
@@ -57,9 +58,6 @@ const sameIds = (a: readonly string[], b: readonly string[]) => a.length === b.l
 export function versionOf(res: HttpResult): string | undefined {
   return res.headers.etag ?? res.body?.meta?.version ?? undefined;
 }
-
-const isCreated = (res: HttpResult): boolean =>
-  res.status >= 200 && res.status < 300 && typeof (res.body as { id?: unknown } | undefined)?.id === 'string';
 
 /** A set-up step failed: the check is blocked, not failed (a 5xx still fails it). */
 function setupFailure(ctx: BehaviourContext, check: string, expected: unknown, actual: unknown, res?: HttpResult): SetupFailure {
@@ -132,10 +130,8 @@ function postedGroups(ctx: BehaviourContext): Promise<Map<string, PostedGroup>> 
       const out = new Map<string, PostedGroup>();
       for (const prefix of ctx.target.prefixes) {
         const body = ctx.build.group('posted', 'minimal', { members: [{ value: memberId }] });
-        const client = prefix === ctx.prefix ? ctx.scim : ctx.scimAt(prefix);
-        const res = await client.post(collectionPath(ctx.target, 'groups'), body);
-        if (isCreated(res)) runLedger(ctx.target).created('groups', res.body.id, res.body.displayName ?? body.displayName, prefix);
-        out.set(prefix, { body, res, memberId });
+        // Kept for the run (the runner removes it); a lost answer is settled like any create's.
+        out.set(prefix, { body, res: await ctx.post('groups', body, { keep: true, prefix }), memberId });
       }
       return out;
     },
@@ -198,9 +194,8 @@ export function getReadable(ctx: BehaviourContext, g: ReadableGroup, query?: Rec
  * ctx.eventually); for the posted group the answer is shared by the checks of this prefix sending the same filter.
  */
 export function filteredUntilListed(ctx: BehaviourContext, g: Pick<ReadableGroup, 'id' | 'scratch'>, filter: string): Promise<HttpResult> {
-  const fetch = () => ctx.scim.get('/groups', { query: { filter } });
   const settled = (res: HttpResult) => res.status !== 200 || idsOf(res).includes(g.id);
-  return g.scratch ? ctx.eventually(fetch, settled) : sharedEventually(ctx, `groups?filter=${filter}`, fetch, settled);
+  return g.scratch ? ctx.eventually(() => ctx.scim.get('/groups', { query: { filter } }), settled) : ctx.read('/groups', { query: { filter }, settled });
 }
 
 /** A group id that checks may read but do not change: the posted group (2021), else the scratch group (no lock). */
@@ -365,11 +360,13 @@ export class SubjectGroup {
     }
     if (res.status === 401 || res.status === 403 || res.status === 304) return; // refused before anything was written
     if (res.status === 404) {
-      if (method === 'GET') s.gone = true;
+      // Gone, whichever request says so (a write after a lost attempt of a DELETE included).
+      s.gone = true;
       s.known = undefined;
       return;
     }
-    if (res.status >= 400 && res.status < 500) s.suspect = true;
+    // A refusal after a lost attempt of the same write: the attempt may have been applied.
+    if (res.status >= 400 && res.status < 500 && !res.ambiguous) s.suspect = true;
     else s.known = undefined;
   }
 
@@ -500,7 +497,6 @@ async function scratchSubject(ctx: BehaviourContext): Promise<SubjectGroup> {
 /**
  * For checks that only read the scratch group but need it not to change meanwhile (e.g. read its displayName, then
  * filter by it): holds the same lock as the write checks until the test ends. No-op where groups are created.
- * The lock is not re-entrant: do not combine with onSubjectGroup in one test.
  */
 export async function holdScratchGroup(ctx: BehaviourContext): Promise<void> {
   if (canCreateGroups(ctx)) return;
@@ -545,8 +541,14 @@ async function restoreScratchGroup(ctx: BehaviourContext, id: string, snapshot: 
 const LOCK_WAIT_MS = 45_000;
 const LOCK_STALE_MS = 180_000;
 
-/** Cross-process lock on the scratch group of this target; returns the release function. */
+/** Scratch groups each running test holds the lock of (a test that asks again, e.g. through a shared answer it sent, has it). */
+const heldBy = new WeakMap<BehaviourContext, Set<string>>();
+
+/** Cross-process lock on the scratch group of this target, re-entrant within a test; returns the release function. */
 async function lockScratchGroup(ctx: BehaviourContext, id: string): Promise<() => void> {
+  const held = heldBy.get(ctx) ?? new Set<string>();
+  heldBy.set(ctx, held);
+  if (held.has(id)) return () => undefined; // released by the test's first hold
   const key = createHash('sha256').update(`${ctx.target.baseUrl}|${id}`).digest('hex').slice(0, 20);
   const dir = join(tmpdir(), `scimct-scratch-group-${key}.lock`);
   const owner = join(dir, 'owner');
@@ -556,7 +558,9 @@ async function lockScratchGroup(ctx: BehaviourContext, id: string): Promise<() =
     try {
       mkdirSync(dir);
       writeFileSync(owner, token);
+      held.add(id);
       return () => {
+        held.delete(id);
         try {
           if (readFileSync(owner, 'utf8') === token) rmSync(dir, { recursive: true, force: true });
         } catch {

@@ -1,8 +1,8 @@
 /**
  * Answers several checks judge: a request sent once per worker and prefix, its exchange the evidence of every check
  * that names the same key (recorded in the others as reused, so the report counts it once). ctx.read does this for
- * GETs of the main identity; these serve what it does not: a write whose one answer several behaviours judge, a
- * request of another identity, and lists or filters that must first show what the run wrote (ctx.eventually).
+ * GETs of the main identity (lists that must first show what the run wrote included: its `settled`); these serve what
+ * it does not: a write whose one answer several behaviours judge, and a request of another identity.
  */
 import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import type { HttpResult } from '../runtime/http.ts';
@@ -48,30 +48,4 @@ export async function sharedEvidence<T extends object>(ctx: BehaviourContext, ke
 /** One answer several checks judge (sharedEvidence without more). */
 export async function sharedAnswer(ctx: BehaviourContext, key: string, send: () => Promise<HttpResult>): Promise<HttpResult> {
   return (await sharedEvidence(ctx, key, async () => ({ res: await send() }))).res;
-}
-
-/**
- * A list or filter answer that must first show what the run wrote (lists lag writes on a live org): a shared answer
- * that already `settled` is reused; otherwise `fetch` is sent until it settles or the index wait runs out
- * (ctx.eventually), and the answer replaces the shared one. The caller judges what comes back as strictly as ever:
- * polling only gives the index time.
- */
-export async function sharedEventually(
-  ctx: BehaviourContext,
-  key: string,
-  fetch: () => Promise<HttpResult>,
-  settled: (res: HttpResult) => boolean,
-): Promise<HttpResult> {
-  const { answer, reused } = await store.get(
-    keyOf(ctx, key),
-    async () => ({ res: await ctx.eventually(fetch, settled) }),
-    (a) => settled((a as { res: HttpResult }).res),
-  );
-  const { res } = answer as { res: HttpResult };
-  return reused ? reuse(ctx, res) : res;
-}
-
-/** Forgets the answer under `key` on this prefix (the state it showed is gone). */
-export function forgetAnswer(ctx: BehaviourContext, key: string): void {
-  store.forget(keyOf(ctx, key));
 }

@@ -30,16 +30,12 @@ const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object'
 
 /**
  * A POST whose answer is returned whatever it is; what it creates is recorded in the run ledger and kept until the end
- * of the run (the runner removes it), unless a check deletes it first (then call `markDeleted`). An answer lost in
+ * of the run (the end-of-run sweep reads it and removes it unless it is gone: a DELETE that claims success is never
+ * taken on trust). An answer lost in
  * transit is settled like any create (ctx.post).
  */
 export function keptPost(ctx: BehaviourContext, resource: LedgerResource, body: unknown, opts: Pick<RequestOptions, 'contentType' | 'rawBody'> = {}): Promise<HttpResult> {
   return ctx.post(resource, body, { ...opts, keep: true });
-}
-
-/** A kept resource a check deleted (answered 2xx or 404): the end-of-run clean-up leaves it alone. */
-export function markDeleted(ctx: BehaviourContext, resource: LedgerResource, id: string): void {
-  runLedger(ctx.target).deleted(resource, id, ctx.prefix);
 }
 
 /** The version an answer announces: its ETag header, else meta.version. */
@@ -146,7 +142,8 @@ export async function writeSubject(ctx: BehaviourContext): Promise<WriteSubject>
  */
 export function observe(s: WriteSubject, res: HttpResult, write: boolean): void {
   if (write) s.writtenAt = Date.now();
-  if (res.status === 404) {
+  const deleted = res.exchange.request.method === 'DELETE' && res.status >= 200 && res.status < 300;
+  if (res.status === 404 || deleted) {
     s.gone = true;
     s.state = s.answer = s.version = undefined;
     return;

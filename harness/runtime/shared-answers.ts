@@ -26,8 +26,11 @@ export class SharedAnswers<A> {
       } catch {
         answer = undefined;
       }
-      // Replaced while this reader waited: look at the newer answer.
-      if (this.answers.get(key) !== cached && this.answers.has(key)) continue;
+      // Replaced while this reader waited: look at the newer answer. Dropped (failed, or not to be handed on): fetch.
+      if (this.answers.get(key) !== cached) {
+        if (this.answers.has(key)) continue;
+        break;
+      }
       if (answer && (!settled || settled(answer.value))) return { answer: answer.value, reused: true };
       break;
     }

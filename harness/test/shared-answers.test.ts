@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { BehaviourContext } from '../runtime/behaviour/context.ts';
 import type { HttpResult, RecordedExchange } from '../runtime/http.ts';
-import { reuse, sharedAnswer, sharedEventually, sharedEvidence } from '../checks/shared-answers.ts';
+import { reuse, sharedAnswer, sharedEvidence } from '../checks/shared-answers.ts';
 
 /** The parts of a check's context these helpers use: its prefix, its exchanges, and eventually (one try, or until settled). */
 function fakeCtx(prefix: string): BehaviourContext {
@@ -108,29 +108,3 @@ describe('shared answers: one request, judged by every check naming the same key
   });
 });
 
-describe('sharedEventually: a list answer is shared once it shows what the check waits for', () => {
-  test('an unsettled answer is not shared; a settled one is reused by the next check that it settles', async () => {
-    const key = uniqueKey();
-    const a = fakeCtx('/p');
-    const listed = (res: HttpResult) => res.body.listed === true;
-    // The index lags: the first two reads miss the write.
-    const s = sender(a, (i: number) => ({ listed: i >= 3 }));
-    const res = await sharedEventually(a, key, s.send, listed);
-    expect(s.count()).toBe(3);
-    expect(res.body.listed).toBe(true);
-    const b = fakeCtx('/p');
-    const again = await sharedEventually(b, key, sender(b).send, listed);
-    expect(again.exchange.reused).toBe(true);
-  });
-
-  test('a check waiting for something the shared answer does not show reads for itself', async () => {
-    const key = uniqueKey();
-    const a = fakeCtx('/p');
-    await sharedEventually(a, key, sender(a, { listed: true, n: 1 }).send, () => true);
-    const b = fakeCtx('/p');
-    const s = sender(b, { listed: true, n: 2 });
-    const res = await sharedEventually(b, key, s.send, (r) => r.body.n === 2);
-    expect(s.count()).toBe(1);
-    expect(res.body.n).toBe(2);
-  });
-});

@@ -55,4 +55,14 @@ describe('SharedAnswers: one request per key, handed to every reader (ctx.read)'
     const again = fetcher(['a']);
     expect(await shared.get('k', again)).toEqual({ answer: 'a', reused: false });
   });
+
+  test('an answer `keep` rejects goes to its reader only: a reader waiting on it at the same time fetches its own', async () => {
+    const shared = new SharedAnswers<string>();
+    const fetch = fetcher(['ambiguous', 'clear']);
+    const keep = (a: string) => a !== 'ambiguous';
+    const [first, second] = await Promise.all([shared.get('k', fetch, undefined, keep), shared.get('k', fetch, undefined, keep)]);
+    expect(first).toEqual({ answer: 'ambiguous', reused: false });
+    expect(second).toEqual({ answer: 'clear', reused: false });
+    expect(await shared.get('k', fetch, undefined, keep)).toEqual({ answer: 'clear', reused: true });
+  });
 });

@@ -10,7 +10,6 @@ import {
   behaviour,
   incompleteScanReason,
   keptPost,
-  markDeleted,
   patchOp,
   readSubject,
   replacementBody,
@@ -37,9 +36,6 @@ function verifyDeleted(ctx: BehaviourContext, res: HttpResult): void {
 }
 
 const isCreated = (res: HttpResult) => res.status >= 200 && res.status < 300 && typeof res.body?.id === 'string';
-const deletedIfGone = (ctx: BehaviourContext, res: HttpResult, id: string) => {
-  if ((res.status >= 200 && res.status < 300) || res.status === 404) markDeleted(ctx, 'users', id);
-};
 
 interface Doomed {
   created: HttpResult;
@@ -53,7 +49,6 @@ function doomedUser(ctx: BehaviourContext): Promise<Doomed> {
     const created = await keptPost(ctx, 'users', ctx.build.user('delete'));
     if (!isCreated(created)) setupFailed(ctx, created, 'POST /users creates the user to delete', 'a 2xx answer carrying the new user');
     const deleted = await ctx.scim.delete(`/users/${encodeURIComponent(created.body.id)}`);
-    deletedIfGone(ctx, deleted, created.body.id);
     return { created, deleted };
   });
 }
@@ -170,7 +165,6 @@ behaviour('USR-DELETE-IF-MATCH-CURRENT', 'deletes a user when If-Match is the cu
   const path = `/users/${encodeURIComponent(user.body.id)}`;
   claimedForDeletion.add(user.body.id);
   const res = await scim.delete(path, { headers: { 'if-match': etag } });
-  deletedIfGone(ctx, res, user.body.id);
   verifyDeleted(ctx, res);
   verify.scimError(await scim.get(path), 404);
 });

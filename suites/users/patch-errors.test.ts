@@ -97,7 +97,7 @@ behaviour(
     const client = limited();
     const subject = await writeSubject(ctx);
     const { title } = await currentState(ctx, subject);
-    const res = await client.patch(subject.path, titlePatch(`Refused Title ${Date.now()}`));
+    const res = await writeTo(subject, (p) => client.patch(p, titlePatch(`Refused Title ${Date.now()}`)));
     verify.status(res, 403);
     const after = await readSubject(ctx, subject);
     verify.status(after, 200);

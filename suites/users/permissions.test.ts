@@ -1,4 +1,4 @@
-import { behaviour, currentState, readSubject, referenceUser, replacementBody, trackIfCreated, writeSubject, type BehaviourContext } from '../../harness/index.ts';
+import { behaviour, currentState, readSubject, referenceUser, replacementBody, trackIfCreated, writeSubject, writeTo, type BehaviourContext } from '../../harness/index.ts';
 import operations from '../../fixtures/operations.json' with { type: 'json' };
 
 type OperationKey = 'getScimUsers' | 'getScimUser' | 'postScimUsers' | 'putScimUser' | 'deleteScimUser';
@@ -89,7 +89,8 @@ behaviour('USR-PUT-PERMISSION', 'refuses PUT user with 403 without a documented 
   const client = ctx.limited();
   const subject = await writeSubject(ctx);
   const before = await currentState(ctx, subject);
-  const res = await client.put(subject.path, replacementBody(ctx, before.userName, 'permission-put-new', { title: 'Changed' }));
+  // Observed like any write: a server that applies it anyway leaves the subject's known state right for the next check.
+  const res = await writeTo(subject, (p) => client.put(p, replacementBody(ctx, before.userName, 'permission-put-new', { title: 'Changed' })));
   ctx.verify.status(res, 403);
   const fetched = await readSubject(ctx, subject);
   ctx.verify.status(fetched, 200);
@@ -103,7 +104,7 @@ behaviour('USR-DELETE-PERMISSION', 'refuses DELETE user with 403 without directo
   const client = ctx.limited();
   const subject = await writeSubject(ctx);
   const before = await currentState(ctx, subject);
-  const res = await client.delete(subject.path);
+  const res = await writeTo(subject, (p) => client.delete(p));
   ctx.verify.status(res, 403);
   const fetched = await readSubject(ctx, subject);
   ctx.verify.status(fetched, 200, 'the user still exists after the refused DELETE');

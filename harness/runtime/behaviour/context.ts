@@ -79,6 +79,8 @@ export interface ReadOptions extends Pick<RequestOptions, 'query' | 'headers'> {
 export interface PostOptions extends Pick<RequestOptions, 'contentType' | 'rawBody'> {
   /** Kept for the run instead of removed when the test ends. */
   keep?: boolean;
+  /** With `keep`: POST under this configured prefix instead of the check's own. */
+  prefix?: string;
 }
 
 export interface BehaviourContext {
@@ -244,16 +246,22 @@ export function makeContext(b: Behaviour, prefix: string, tctx: TestContext): Ru
     }
     return problems;
   };
-  const createDeps = (): CreateDeps => ({ scim, house, ledger: runLedger(target), prefix, collection: (r) => collectionPath(target, r) });
+  const createDeps = (at: string): CreateDeps => {
+    const tokens = identityTokens(target, 'primary');
+    const own = at === prefix;
+    return { scim: own ? scim : clientOn(at, tokens), house: own ? house : new ScimClient(httpClient(true), at, tokens), ledger: runLedger(target), prefix: at, collection: (r) => collectionPath(target, r) };
+  };
   const postTracked = (resource: LedgerResource, body: unknown, opts: PostOptions = {}): Promise<HttpResult> => {
-    const { keep, ...request } = opts;
+    const { keep, prefix: at = prefix, ...request } = opts;
+    // The test's clean-up removes what it created under its own prefix; elsewhere only the run's (keep) may.
+    if (at !== prefix && !keep) throw new Error('ctx.post under another prefix needs keep: true');
     return sendCreate(
-      createDeps(),
+      createDeps(at),
       resource,
       body,
       (res, ambiguous) => {
         const id = (res.body as { id: string }).id;
-        if (keep) runLedger(target).created(resource, id, createdName(resource, res), prefix, { ambiguous });
+        if (keep) runLedger(target).created(resource, id, createdName(resource, res), at, { ambiguous });
         else track(resource, id, createdName(resource, res), ambiguous);
       },
       request,
