@@ -9,7 +9,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pbtEnvProblems } from './pbt.ts';
-import { type Env, value } from './values.ts';
+import { type Env, isIdeal, value } from './values.ts';
 
 export type ApiVersion = '2021' | '2019';
 export const API_VERSIONS: readonly ApiVersion[] = ['2021', '2019'];
@@ -363,7 +363,7 @@ export function loadConfig(env: Env = process.env): TargetConfig {
     emulatorLive[key] = v;
   }
   // Ideal conditions (the default embedded emulator) need no pacing and no waiting; anything else is judged like a real org.
-  const ideal = embedded && !live;
+  const ideal = isIdeal({ embedded, live });
   const indexWaitMs = parseIntKey(env, 'SCIM_INDEX_WAIT_MS', problems, ideal ? 0 : DEFAULT_INDEX_WAIT_MS, 0);
   const cases = value(env, 'SCIM_CASES') ?? (ideal ? 'all' : 'spread');
   if (cases !== 'all' && cases !== 'spread') problems.push(`SCIM_CASES must be all or spread (got "${cases}")`);

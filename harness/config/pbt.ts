@@ -8,8 +8,7 @@
  * (a few short sequences, no shrinking: every shrink step would be more requests against the org; the resource read back
  * after every refused request and after the last one).
  */
-import { isIdeal } from './target.ts';
-import { type Env, value } from './values.ts';
+import { type Env, isIdeal, value } from './values.ts';
 
 /**
  * When a sequence reads its resource back (GET): after every request, or after every refused request and after the last

@@ -15,13 +15,7 @@ export interface Capabilities {
   changePassword?: boolean;
 }
 
-/**
- * Ideal conditions: the embedded emulator outside its live-org profile. Nothing there may be blocked, lists never lag,
- * and the property-based checks get their full budget; anything else is judged like a real org.
- */
-export function isIdeal(target: { embedded: boolean; live?: boolean }): boolean {
-  return target.embedded && !target.live;
-}
+export { isIdeal } from './values.ts';
 
 export interface ResolvedTarget {
   baseUrl: string;

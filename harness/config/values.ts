@@ -8,3 +8,11 @@ export function value(env: Env, key: string): string | undefined {
   const t = v.trim();
   return t === '' ? undefined : t;
 }
+
+/**
+ * Ideal conditions: the embedded emulator outside its live-org profile. Nothing there may be blocked, lists never lag,
+ * and the property-based checks get their full budget; anything else is judged like a real org.
+ */
+export function isIdeal(target: { embedded: boolean; live?: boolean }): boolean {
+  return target.embedded && !target.live;
+}
