@@ -105,19 +105,3 @@ export function incompleteScanReason(scan: ListScan, what: string): string {
   return `${what} holds ${scan.total} users, more than the ${MAX_PAGES} pages of ${PAGE} this check may read within the request budget; the result is inconclusive`;
 }
 
-/**
- * POST a user (the check judges the POST; what it creates is registered for cleanup), then GET it back: both must be valid ScimV2User bodies
- * (201 and 200). Returns the two responses, so a check can look at what was stored both ways.
- */
-export async function createAndRead(
-  ctx: Pick<BehaviourContext, 'post' | 'verify' | 'scim'>,
-  body: unknown,
-): Promise<[created: HttpResult, fetched: HttpResult]> {
-  const created = await ctx.post('users', body);
-  ctx.verify.status(created, 201);
-  ctx.verify.schema(created, 'ScimV2User');
-  const fetched = await ctx.scim.get(`/users/${created.body.id}`);
-  ctx.verify.status(fetched, 200);
-  ctx.verify.schema(fetched, 'ScimV2User');
-  return [created, fetched];
-}

@@ -22,6 +22,7 @@ import {
   type BehaviourContext,
   type HttpResult,
   type ListScan,
+  etagFrom,
 } from '../../harness/index.ts';
 
 /** DELETE answers 204 without a body, or 200 with an empty body or {} (seed: returns Empty; RFC 7644 §3.6). */
@@ -160,8 +161,7 @@ behaviour('USR-DELETE-IF-MATCH-CURRENT', 'deletes a user when If-Match is the cu
     if (isCreated(created) && !claimedForDeletion.has(created.body.id)) user = created;
   }
   user ??= await ctx.create('users', ctx.build.user('delete-if-match'));
-  const etag = user.headers.etag ?? user.body.meta?.version;
-  verify.that(user, typeof etag === 'string' && etag !== '', 'the created user announces its version (ETag header or meta.version)', 'a version', '(none)');
+  const etag = etagFrom(ctx, user);
   const path = `/users/${encodeURIComponent(user.body.id)}`;
   claimedForDeletion.add(user.body.id);
   const res = await scim.delete(path, { headers: { 'if-match': etag } });
